@@ -1,0 +1,137 @@
+"""The answer service: one chat-neutral entry point from a message to a traced reply."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.models import Conversation, Turn
+from bot.index_versions import current_index_version
+from bot.message_checks import UnusableMessage, clean_question
+from bot.messages import Action, Citation, IncomingMessage, Outcome, Reply
+from bot.trace_recorder import record_trace
+from strategies.base import HistoryTurn, Question, Strategy, StrategyAnswer
+
+log = logging.getLogger(__name__)
+
+NOT_SURE = (
+    "I'm not sure about this one: I couldn't find a reliable answer in our help center, "
+    "and I'd rather not guess. Would you like me to bring in a person from the support team?"
+)
+FAILED = "Sorry, something went wrong on our side while looking that up. A person from the support team can help."
+
+
+class AnswerService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        strategy: Strategy,
+        index_backend: str,
+        embedding_model: str,
+        max_message_chars: int = 4000,
+        history_turns: int = 6,
+    ) -> None:
+        self._sessions = sessions
+        self._strategy = strategy
+        self._index_backend = index_backend
+        self._embedding_model = embedding_model
+        self._max_chars = max_message_chars
+        self._history_turns = history_turns
+
+    def handle(self, message: IncomingMessage) -> Reply:
+        started = time.perf_counter()
+        try:
+            text = clean_question(message.text, self._max_chars)
+        except UnusableMessage as exc:
+            return Reply(text=str(exc), outcome=Outcome.REJECTED)
+
+        with self._sessions.begin() as session:
+            conversation = self._conversation(session, message)
+            history = self._history(session, conversation)
+            question_turn = Turn(conversation=conversation, role="user", user_id=message.user_id, text=text)
+            session.add(question_turn)
+            session.flush()
+            conversation_id, question_turn_id = conversation.id, question_turn.id
+
+        answer_started = time.perf_counter()
+        try:
+            result = self._strategy.answer(Question(text=text, history=history))
+        except Exception:
+            log.exception("strategy %s failed", self._strategy.name)
+            result = StrategyAnswer(strategy=self._strategy.name, text=None, abstain_reason="strategy error")
+        answer_ms = round((time.perf_counter() - answer_started) * 1000, 2)
+
+        outcome = Outcome.ANSWERED if not result.abstained else Outcome.ABSTAINED
+        reply_text = result.text if result.text is not None else (
+            FAILED if result.abstain_reason == "strategy error" else NOT_SURE
+        )
+        with self._sessions.begin() as session:
+            conversation = session.get(Conversation, conversation_id)
+            answer_turn = Turn(conversation=conversation, role="bot", text=reply_text)
+            session.add(answer_turn)
+            session.flush()
+            timings = {**result.timings_ms, "strategy_ms": answer_ms}
+            timings["total_ms"] = round((time.perf_counter() - started) * 1000, 2)
+            trace = record_trace(
+                session,
+                conversation=conversation,
+                question_turn=session.get(Turn, question_turn_id),
+                answer_turn=answer_turn,
+                history=history,
+                result=result,
+                outcome=outcome.value,
+                index_backend=self._index_backend,
+                index_version=current_index_version(session, self._index_backend),
+                embedding_model=self._embedding_model,
+                timings_ms=timings,
+            )
+            trace_id = trace.id
+        return Reply(
+            text=reply_text,
+            outcome=outcome,
+            trace_id=trace_id,
+            citations=_citations(result),
+            actions=_actions(outcome),
+        )
+
+    def _conversation(self, session: Session, message: IncomingMessage) -> Conversation:
+        conversation = session.scalar(
+            select(Conversation).where(
+                Conversation.channel == message.channel, Conversation.external_key == message.conversation_key
+            )
+        )
+        if conversation is None:
+            conversation = Conversation(channel=message.channel, external_key=message.conversation_key)
+            session.add(conversation)
+            session.flush()
+        return conversation
+
+    def _history(self, session: Session, conversation: Conversation) -> tuple[HistoryTurn, ...]:
+        if not self._history_turns:
+            return ()
+        turns = session.scalars(
+            select(Turn).where(Turn.conversation_id == conversation.id).order_by(Turn.id.desc()).limit(self._history_turns)
+        ).all()
+        return tuple(HistoryTurn(role=t.role, text=t.text) for t in reversed(turns))
+
+
+def _citations(result: StrategyAnswer) -> list[Citation]:
+    return [
+        Citation(
+            number=e.citation,
+            title=e.chunk.title,
+            section=e.chunk.section,
+            url=e.chunk.url,
+            document_key=e.chunk.document_key,
+        )
+        for e in result.citations
+    ]
+
+
+def _actions(outcome: Outcome) -> list[Action]:
+    if outcome is Outcome.ANSWERED:
+        return [Action.HELPFUL, Action.NOT_RIGHT, Action.TALK_TO_HUMAN]
+    return [Action.TALK_TO_HUMAN]

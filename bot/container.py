@@ -1,0 +1,128 @@
+"""The composition root: builds every object from the settings, once, lazily."""
+
+from __future__ import annotations
+
+import logging
+import time
+from functools import cached_property
+from pathlib import Path
+
+from bot.answer_service import AnswerService
+from bot.catalog import SourceCatalog
+from bot.db.engine import create_db_engine, migrate, session_factory
+from bot.reindex import rebuild_index
+from bot.settings import Settings
+from bot.sync_service import SyncService
+from knowledge.embedding import packaged_model_path
+from knowledge.indexing import Indexer
+from knowledge.retrieval import HybridRetriever
+from knowledge.stores.base import IndexCorruptedError, SearchIndex
+from strategies.generators.base import Writer
+from strategies.retrieval_strategy import RetrievalStrategy
+
+log = logging.getLogger(__name__)
+
+
+class Container:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine = create_db_engine(settings.resolved_database_url)
+        self.sessions = session_factory(self.engine)
+        self.notices: list[str] = []  # things the user should hear about, e.g. a rebuilt index
+
+    def init_db(self) -> None:
+        migrate(self.engine)
+
+    @cached_property
+    def embedding_model(self) -> str:
+        return self.settings.embedding_model or packaged_model_path()
+
+    @cached_property
+    def sources(self) -> SourceCatalog:
+        return SourceCatalog(self.sessions)
+
+    @cached_property
+    def index(self) -> SearchIndex:
+        if self.settings.elasticsearch_url is not None:
+            from knowledge.stores.elasticsearch import ElasticsearchIndex
+
+            api_key = self.settings.elasticsearch_api_key
+            return ElasticsearchIndex(
+                url=self.settings.elasticsearch_url.get_secret_value(),
+                index=self.settings.elasticsearch_index,
+                api_key=api_key.get_secret_value() if api_key else None,
+            )
+        from knowledge.stores.in_memory import InMemoryIndex
+
+        path = self.settings.index_path
+        try:
+            return InMemoryIndex(path)
+        except IndexCorruptedError as exc:
+            return self._recover_index(path, exc)
+
+    def _recover_index(self, path: Path, error: IndexCorruptedError) -> SearchIndex:
+        """SQL is the source of truth: keep the damaged file aside and rebuild from it."""
+        from knowledge.stores.in_memory import InMemoryIndex
+
+        kept = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
+        path.rename(kept)
+        index = InMemoryIndex(path)
+        written = rebuild_index(self.sessions, Indexer(index, self.embedding_model))
+        notice = f"{error}; kept it as {kept.name} and rebuilt the index from the database ({written} chunks)."
+        log.warning(notice)
+        self.notices.append(notice)
+        return index
+
+    @cached_property
+    def indexer(self) -> Indexer:
+        return Indexer(self.index, self.embedding_model)
+
+    @cached_property
+    def sync_service(self) -> SyncService:
+        return SyncService(self.sessions, self.sources, self.indexer, chunk_words=self.settings.chunk_words)
+
+    def reindex(self, on_progress=None) -> int:
+        return rebuild_index(self.sessions, self.indexer, on_progress)
+
+    @cached_property
+    def retriever(self) -> HybridRetriever:
+        return HybridRetriever(
+            self.index,
+            embedding_model=self.embedding_model,
+            top_k=self.settings.retrieval_top_k,
+            candidates=self.settings.retrieval_candidates,
+        )
+
+    @cached_property
+    def writer(self) -> Writer | None:
+        settings = self.settings
+        if not settings.llm_base_url:
+            return None
+        from strategies.generators.openai_compatible import OpenAICompatibleWriter
+
+        return OpenAICompatibleWriter(
+            base_url=settings.llm_base_url,
+            model=settings.llm_model or "",
+            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+            timeout_s=settings.llm_timeout_s,
+        )
+
+    @cached_property
+    def retrieval_strategy(self) -> RetrievalStrategy:
+        return RetrievalStrategy(
+            self.retriever,
+            writer=self.writer,
+            min_similarity=self.settings.min_evidence_similarity,
+            max_evidence=self.settings.max_evidence,
+        )
+
+    @cached_property
+    def answer_service(self) -> AnswerService:
+        return AnswerService(
+            self.sessions,
+            self.retrieval_strategy,
+            index_backend=self.index.name,
+            embedding_model=Path(self.embedding_model).name,
+            max_message_chars=self.settings.max_message_chars,
+            history_turns=self.settings.history_turns,
+        )

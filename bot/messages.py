@@ -1,0 +1,47 @@
+"""What adapters hand to the answer service and what they get back: chat-neutral types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Outcome(StrEnum):
+    ANSWERED = "answered"
+    ABSTAINED = "abstained"
+    REJECTED = "rejected"  # the message itself was unusable (empty, too long)
+
+
+class Action(StrEnum):
+    HELPFUL = "helpful"
+    NOT_RIGHT = "not_right"
+    TALK_TO_HUMAN = "talk_to_human"
+
+
+@dataclass(frozen=True)
+class IncomingMessage:
+    """`channel` is where the conversation lives (cli, web, slack:T123/C456, ...);
+    `conversation_key` identifies the thread inside it."""
+
+    channel: str
+    conversation_key: str
+    user_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    title: str
+    section: str
+    url: str | None
+    document_key: str
+
+
+@dataclass
+class Reply:
+    text: str
+    outcome: Outcome
+    trace_id: str | None = None
+    citations: list[Citation] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)

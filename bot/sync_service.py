@@ -1,0 +1,176 @@
+"""Syncs a source into SQL (the source of truth) and the search index (its projection).
+
+Work goes in batches. For each batch the index is updated and saved first, then SQL is
+committed: if the process dies in between, SQL still holds the old hashes, so the next run
+redoes that batch (index writes are idempotent) and nothing is lost or duplicated.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.catalog import SourceCatalog
+from bot.db.base import utcnow
+from bot.db.models import ChunkRecord, Document, DocumentVersion, Source, SyncRun
+from bot.index_versions import bump_index_version
+from knowledge.chunking import chunk_document
+from knowledge.documents import LoadProblem, SourceDocument
+from knowledge.indexing import Indexer
+from knowledge.sources import SourceError, load_source
+from knowledge.sync_plan import plan_sync
+
+log = logging.getLogger(__name__)
+
+_REPORT_COUNTER = {"add": "added", "update": "updated", "remove": "removed"}
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass
+class SyncReport:
+    source: str
+    run_id: int
+    status: str = "succeeded"
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    failed: int = 0
+    problems: list[LoadProblem] = field(default_factory=list)
+    kept_despite_problems: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+
+
+class SyncService:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        catalog: SourceCatalog,
+        indexer: Indexer,
+        chunk_words: int = 160,
+        batch_size: int = 100,
+    ) -> None:
+        self._sessions = sessions
+        self._catalog = catalog
+        self._indexer = indexer
+        self._chunk_words = chunk_words
+        self._batch_size = batch_size
+
+    def sync(self, source_name: str, on_progress: Progress | None = None) -> SyncReport:
+        started = time.perf_counter()
+        source = self._catalog.get(source_name)
+        with self._sessions.begin() as session:
+            run = SyncRun(source_id=source.id)
+            session.add(run)
+        report = SyncReport(source=source.name, run_id=run.id)
+        try:
+            self._run(source, report, on_progress)
+        except SourceError as exc:
+            report.status, report.error = "failed", str(exc)
+        except Exception as exc:
+            log.exception("sync of %s failed", source.name)
+            report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
+        report.seconds = round(time.perf_counter() - started, 3)
+        self._finish(run.id, report)
+        return report
+
+    def _run(self, source: Source, report: SyncReport, on_progress: Progress | None) -> None:
+        loaded = load_source(source.kind, source.location, source.base_url)
+        report.problems = loaded.problems
+        report.failed = len(loaded.problems)
+        with self._sessions() as session:
+            current = dict(
+                session.execute(
+                    select(Document.key, Document.current_hash).where(
+                        Document.source_id == source.id, Document.status == "active"
+                    )
+                ).all()
+            )
+        plan = plan_sync(current, loaded.documents, loaded.problems)
+        report.unchanged = len(plan.unchanged)
+        report.kept_despite_problems = len(plan.kept_despite_problems)
+        work: list[tuple[str, SourceDocument | str]] = [("add", d) for d in plan.added]
+        work += [("update", d) for d in plan.changed]
+        work += [("remove", key) for key in plan.removed]
+        total = len(work)
+        if on_progress:
+            on_progress(0, total)
+        for start in range(0, total, self._batch_size):
+            batch = work[start:start + self._batch_size]
+            self._apply_batch(source, batch)
+            for action, _ in batch:
+                counter = _REPORT_COUNTER[action]
+                setattr(report, counter, getattr(report, counter) + 1)
+            if on_progress:
+                on_progress(min(start + len(batch), total), total)
+
+    def _apply_batch(self, source: Source, batch: list[tuple[str, SourceDocument | str]]) -> None:
+        index = self._indexer.index
+        chunked = {}
+        for action, item in batch:
+            if action == "remove":
+                self._indexer.remove_document(source.name, item)
+            else:
+                chunks = chunk_document(item, source.name, max_words=self._chunk_words)
+                chunked[item.key] = chunks
+                self._indexer.replace_document(source.name, item.key, chunks)
+        index.save()
+        with self._sessions.begin() as session:
+            for action, item in batch:
+                if action == "remove":
+                    self._retire(session, source.id, item)
+                else:
+                    self._store_version(session, source.id, item, chunked[item.key])
+            bump_index_version(session, index.name)
+
+    def _store_version(self, session: Session, source_id: int, document: SourceDocument, chunks) -> None:
+        row = session.scalar(select(Document).where(Document.source_id == source_id, Document.key == document.key))
+        if row is None:
+            row = Document(source_id=source_id, key=document.key)
+            session.add(row)
+            session.flush()
+        row.status, row.retired_at, row.current_hash = "active", None, document.content_hash
+        existing = session.scalar(
+            select(DocumentVersion).where(
+                DocumentVersion.document_id == row.id, DocumentVersion.content_hash == document.content_hash
+            )
+        )
+        if existing is not None:  # the page went back to an earlier text: that version serves again
+            return
+        latest = max((v.version for v in row.versions), default=0)
+        version = DocumentVersion(
+            document_id=row.id,
+            version=latest + 1,
+            content_hash=document.content_hash,
+            title=document.title,
+            url=document.url,
+            content_type=document.content_type,
+            text=document.text,
+        )
+        session.add(version)
+        session.flush()
+        session.add_all(
+            ChunkRecord(id=c.id, version_id=version.id, ordinal=c.ordinal, section=c.section, text=c.text)
+            for c in chunks
+        )
+
+    def _retire(self, session: Session, source_id: int, key: str) -> None:
+        row = session.scalar(select(Document).where(Document.source_id == source_id, Document.key == key))
+        if row is not None:
+            row.status, row.retired_at = "retired", utcnow()
+
+    def _finish(self, run_id: int, report: SyncReport) -> None:
+        with self._sessions.begin() as session:
+            run = session.get(SyncRun, run_id)
+            run.status = report.status
+            run.finished_at = utcnow()
+            run.added, run.updated, run.unchanged = report.added, report.updated, report.unchanged
+            run.removed, run.failed = report.removed, report.failed
+            run.problems = [{"path": p.path, "reason": p.reason} for p in report.problems]
+            run.error = report.error

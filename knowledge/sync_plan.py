@@ -1,0 +1,48 @@
+"""Incremental sync decided by content hash: what to add, re-version, skip and retire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from knowledge.documents import LoadProblem, SourceDocument
+
+
+@dataclass
+class SyncPlan:
+    added: list[SourceDocument] = field(default_factory=list)
+    changed: list[SourceDocument] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    kept_despite_problems: list[str] = field(default_factory=list)
+
+
+def plan_sync(
+    current_hashes: dict[str, str],
+    documents: list[SourceDocument],
+    problems: list[LoadProblem],
+) -> SyncPlan:
+    """`current_hashes` maps each active document key to its current content hash.
+
+    A document that failed to load this time is never retired: its previous version keeps
+    serving. A problem that cannot be tied to one document (say, a whole FAQ file that no
+    longer parses) blocks every retirement in this run, for the same reason.
+    """
+    plan = SyncPlan()
+    seen = set()
+    for document in documents:
+        seen.add(document.key)
+        previous = current_hashes.get(document.key)
+        if previous is None:
+            plan.added.append(document)
+        elif previous != document.content_hash:
+            plan.changed.append(document)
+        else:
+            plan.unchanged.append(document.key)
+    problem_keys = {p.key for p in problems}
+    retire_nothing = None in problem_keys
+    for key in sorted(set(current_hashes) - seen):
+        if retire_nothing or key in problem_keys:
+            plan.kept_despite_problems.append(key)
+        else:
+            plan.removed.append(key)
+    return plan
