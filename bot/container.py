@@ -1,4 +1,8 @@
-"""The composition root: builds every object from the settings, once, lazily."""
+"""The composition root: builds every object from the settings, once, lazily.
+
+Modules that pull in torch and haystack are imported inside the properties that need them,
+so commands that only read the database (`traces`, `sources list`) start in a blink.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,20 @@ import logging
 import time
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.answer_service import AnswerService
 from bot.catalog import SourceCatalog
 from bot.db.engine import create_db_engine, migrate, session_factory
-from bot.reindex import rebuild_index
 from bot.settings import Settings
-from bot.sync_service import SyncService
-from knowledge.embedding import packaged_model_path
-from knowledge.indexing import Indexer
-from knowledge.retrieval import HybridRetriever
-from knowledge.stores.base import IndexCorruptedError, SearchIndex
-from strategies.generators.base import Writer
-from strategies.retrieval_strategy import RetrievalStrategy
+
+if TYPE_CHECKING:
+    from bot.answer_service import AnswerService
+    from bot.sync_service import SyncService
+    from knowledge.indexing import Indexer
+    from knowledge.retrieval import HybridRetriever
+    from knowledge.stores.base import SearchIndex
+    from strategies.generators.base import Writer
+    from strategies.retrieval_strategy import RetrievalStrategy
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +40,8 @@ class Container:
 
     @cached_property
     def embedding_model(self) -> str:
+        from knowledge.embedding import packaged_model_path
+
         return self.settings.embedding_model or packaged_model_path()
 
     @cached_property
@@ -52,6 +59,7 @@ class Container:
                 index=self.settings.elasticsearch_index,
                 api_key=api_key.get_secret_value() if api_key else None,
             )
+        from knowledge.stores.base import IndexCorruptedError
         from knowledge.stores.in_memory import InMemoryIndex
 
         path = self.settings.index_path
@@ -60,8 +68,10 @@ class Container:
         except IndexCorruptedError as exc:
             return self._recover_index(path, exc)
 
-    def _recover_index(self, path: Path, error: IndexCorruptedError) -> SearchIndex:
+    def _recover_index(self, path: Path, error: Exception) -> SearchIndex:
         """SQL is the source of truth: keep the damaged file aside and rebuild from it."""
+        from bot.reindex import rebuild_index
+        from knowledge.indexing import Indexer
         from knowledge.stores.in_memory import InMemoryIndex
 
         kept = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
@@ -75,17 +85,25 @@ class Container:
 
     @cached_property
     def indexer(self) -> Indexer:
+        from knowledge.indexing import Indexer
+
         return Indexer(self.index, self.embedding_model)
 
     @cached_property
     def sync_service(self) -> SyncService:
+        from bot.sync_service import SyncService
+
         return SyncService(self.sessions, self.sources, self.indexer, chunk_words=self.settings.chunk_words)
 
     def reindex(self, on_progress=None) -> int:
+        from bot.reindex import rebuild_index
+
         return rebuild_index(self.sessions, self.indexer, on_progress)
 
     @cached_property
     def retriever(self) -> HybridRetriever:
+        from knowledge.retrieval import HybridRetriever
+
         return HybridRetriever(
             self.index,
             embedding_model=self.embedding_model,
@@ -109,6 +127,8 @@ class Container:
 
     @cached_property
     def retrieval_strategy(self) -> RetrievalStrategy:
+        from strategies.retrieval_strategy import RetrievalStrategy
+
         return RetrievalStrategy(
             self.retriever,
             writer=self.writer,
@@ -118,6 +138,8 @@ class Container:
 
     @cached_property
     def answer_service(self) -> AnswerService:
+        from bot.answer_service import AnswerService
+
         return AnswerService(
             self.sessions,
             self.retrieval_strategy,

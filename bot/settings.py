@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SUPPORTBOT_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SUPPORTBOT_", env_file=".env", env_ignore_empty=True, extra="ignore")
 
     home: Path = Field(Path("var"), description="Where the embedded default keeps its database and index")
     database_url: SecretStr | None = Field(None, description="SQLAlchemy URL; default: SQLite under home")

@@ -112,14 +112,15 @@ class SyncService:
 
     def _apply_batch(self, source: Source, batch: list[tuple[str, SourceDocument | str]]) -> None:
         index = self._indexer.index
-        chunked = {}
+        chunked = {
+            item.key: chunk_document(item, source.name, max_words=self._chunk_words)
+            for action, item in batch
+            if action != "remove"
+        }
+        self._indexer.replace_documents(source.name, chunked)
         for action, item in batch:
             if action == "remove":
                 self._indexer.remove_document(source.name, item)
-            else:
-                chunks = chunk_document(item, source.name, max_words=self._chunk_words)
-                chunked[item.key] = chunks
-                self._indexer.replace_document(source.name, item.key, chunks)
         index.save()
         with self._sessions.begin() as session:
             for action, item in batch:

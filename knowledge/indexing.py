@@ -29,8 +29,14 @@ class Indexer:
         documents = [chunk_to_document(c) for c in chunks]
         return self._embedder.run(documents=documents)["documents"]
 
-    def replace_document(self, source: str, document_key: str, chunks: list[Chunk]) -> None:
-        self.index.replace_document(source, document_key, self.embed(chunks))
+    def replace_documents(self, source: str, chunks_by_key: dict[str, list[Chunk]]) -> None:
+        """Embeds every chunk in one batch, then swaps each document's chunks in the index."""
+        embedded = self.embed([c for chunks in chunks_by_key.values() for c in chunks])
+        by_key: dict[str, list[Document]] = {key: [] for key in chunks_by_key}
+        for document in embedded:
+            by_key[document.meta["document_key"]].append(document)
+        for key, documents in by_key.items():
+            self.index.replace_document(source, key, documents)
 
     def remove_document(self, source: str, document_key: str) -> None:
         self.index.remove_document(source, document_key)

@@ -84,6 +84,11 @@ def parse_markdown(text: str, fallback_title: str) -> tuple[str, tuple[Section, 
             builder.heading(int(token.tag[1]), tokens[i + 1].content)
             i += 3
             continue
+        if token.type == "table_open":
+            end = next(j for j in range(i, len(tokens)) if tokens[j].type == "table_close")
+            builder.add(_table_rows(tokens[i:end]))
+            i = end + 1
+            continue
         if token.level == 0 and token.map and token.type.endswith("_open"):
             start, end = token.map
             builder.add(_strip_markdown("\n".join(lines[start:end])))
@@ -100,6 +105,22 @@ def parse_markdown(text: str, fallback_title: str) -> tuple[str, tuple[Section, 
             builder.add("\n".join(lines[start:end]) if token.type != "hr" else "")
         i += 1
     return builder.finish(fallback_title)
+
+
+def _table_rows(tokens) -> str:
+    """Each row as "Header: cell; Header: cell", so a chunk keeps the meaning of its cells."""
+    rows: list[list[str]] = []
+    for token in tokens:
+        if token.type == "tr_open":
+            rows.append([])
+        elif token.type == "inline" and rows:
+            rows[-1].append(_strip_markdown(token.content).strip())
+    if not rows:
+        return ""
+    header, body = rows[0], rows[1:]
+    if not body:
+        return "; ".join(header)
+    return "\n".join("; ".join(f"{h}: {c}" if h else c for h, c in zip(header, row) if c) for row in body)
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
