@@ -38,7 +38,7 @@ def find_trace(session: Session, trace_id: str) -> AnswerTrace | None:
     exact = session.scalar(query.where(AnswerTrace.id == trace_id))
     if exact is not None or len(trace_id) < 6:
         return exact
-    matches = list(session.scalars(query.where(AnswerTrace.id.startswith(trace_id)).limit(2)))
+    matches = list(session.scalars(query.where(AnswerTrace.id.startswith(trace_id, autoescape=True)).limit(2)))
     return matches[0] if len(matches) == 1 else None
 
 

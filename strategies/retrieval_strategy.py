@@ -86,6 +86,7 @@ class RetrievalStrategy:
             draft = self.writer.write(query, evidence)
         except GeneratorError as exc:
             result.generator_error = str(exc)
+            result.prompt, result.model = exc.prompt, exc.model
             result.generator = self.extractive.name
             return self.extractive.write(query, evidence)
         result.prompt, result.model = draft.prompt, draft.model
@@ -94,6 +95,7 @@ class RetrievalStrategy:
             unsupported = unsupported_sentences(draft.text, cited)
             if unsupported:
                 result.abstain_reason = f"answer sentence not supported by the evidence: {unsupported[0][:120]!r}"
+                result.generator_error = f"reply withheld: {draft.text}"
                 return Draft(text=None, prompt=draft.prompt, model=draft.model)
         return draft
 

@@ -30,7 +30,8 @@ class InMemoryIndex(SearchIndex):
         return InMemoryBM25Retriever(document_store=self._store, top_k=top_k)
 
     def embedding_retriever(self, top_k: int) -> InMemoryEmbeddingRetriever:
-        return InMemoryEmbeddingRetriever(document_store=self._store, top_k=top_k)
+        # Embeddings come back so the retriever can score every fused hit without re-encoding it.
+        return InMemoryEmbeddingRetriever(document_store=self._store, top_k=top_k, return_embedding=True)
 
     def save(self) -> None:
         if self.path is None:

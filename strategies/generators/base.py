@@ -7,7 +7,13 @@ from strategies.base import Evidence
 
 
 class GeneratorError(Exception):
-    """The writer failed (timeout, server error, malformed reply); the caller falls back."""
+    """The writer failed (timeout, server error, malformed reply); the caller falls back.
+    Carries what was sent, so the trace shows it even when the call failed."""
+
+    def __init__(self, message: str, prompt: str | None = None, model: str | None = None) -> None:
+        super().__init__(message)
+        self.prompt = prompt
+        self.model = model
 
 
 @dataclass

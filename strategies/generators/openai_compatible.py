@@ -3,6 +3,8 @@ fine-tuned model). The prompt holds only the evidence; the reply must cite it.""
 
 from __future__ import annotations
 
+import html
+
 from haystack.components.generators.chat import OpenAIChatGenerator
 from haystack.dataclasses import ChatMessage
 from haystack.utils import Secret
@@ -26,7 +28,9 @@ def render_prompt(query: str, evidence: list[Evidence]) -> str:
     blocks = []
     for number, item in enumerate(evidence, start=1):
         heading = item.chunk.title + (f" > {item.chunk.section}" if item.chunk.section else "")
-        blocks.append(f'<passage number="{number}" title="{heading}">\n{item.chunk.text}\n</passage>')
+        # Escaped so that a page cannot close its passage early and speak outside it.
+        body = html.escape(item.chunk.text, quote=False)
+        blocks.append(f'<passage number="{number}" title="{html.escape(heading)}">\n{body}\n</passage>')
     return "Evidence:\n" + "\n".join(blocks) + f"\n\nQuestion: {query}"
 
 
@@ -50,17 +54,19 @@ class OpenAICompatibleWriter:
         try:
             replies = self._generator.run(messages=messages)["replies"]
         except Exception as exc:  # openai raises a family of transport and API errors
-            raise GeneratorError(f"{type(exc).__name__}: {_first_line(exc)}") from exc
+            raise GeneratorError(f"{type(exc).__name__}: {_first_line(exc)}", prompt, self.model) from exc
         text = (replies[0].text or "").strip() if replies else ""
         if not text:
-            raise GeneratorError("the model returned an empty reply")
+            raise GeneratorError("the model returned an empty reply", prompt, self.model)
         if text.startswith(NOT_FOUND):
             return Draft(text=None, prompt=prompt, model=self.model)
         numbers = cited_numbers(text)
         if not numbers:
-            raise GeneratorError("the model's reply cites no evidence")
+            raise GeneratorError(f"the model's reply cites no evidence: {text[:500]!r}", prompt, self.model)
         if any(n < 1 or n > len(evidence) for n in numbers):
-            raise GeneratorError("the model's reply cites a passage that does not exist")
+            raise GeneratorError(
+                f"the model's reply cites a passage that does not exist: {text[:500]!r}", prompt, self.model
+            )
         citations = {n: evidence[n - 1].rank for n in sorted(set(numbers))}
         return Draft(text=text, citations=citations, prompt=prompt, model=self.model)
 
