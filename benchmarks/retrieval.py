@@ -1,13 +1,17 @@
 """Retrieval benchmark: the project's sync + hybrid retrieval against a plain BM25 baseline.
 
     python benchmarks/retrieval.py [--doc2dial-docs F] [--doc2dial-questions F]
-                                   [--emanual-sections F] [--emanual-qa F]
+                                   [--emanual-sections F] [--emanual-qa F] [--chunk-words N]
 
-Each corpus is written as a folder of text pages, synced through the project's own sync
-path and searched with its retriever; the baseline is haystack's InMemoryBM25Retriever
-(default settings) over the very same chunks, given the question alone. A hit is counted
-per document: the pages ranked by their best chunk. Prints R@1, R@5, MRR@10 and retrieval
-latency per question set and method; the last line is one JSON object.
+Each corpus is written as a folder of text pages and synced by the bot's own sync service
+(a first sync and an unchanged re-sync) into a fresh supportbot home. A question is asked
+the way the retrieval strategy asks it: made standalone from the thread's last
+`history_turns` turns (doc2dial's agent turns are the bot's), then searched by the hybrid
+retriever. The baseline is haystack's InMemoryBM25Retriever with default settings over the
+same chunks, given the question alone. A hit is counted per document: pages are ranked by
+their best chunk. Prints R@1, R@5, MRR@10 and retrieval latency per question set and method,
+sync throughput and answer latency (`supportbot ask` end to end, and the answer service
+in process); the last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -16,15 +20,18 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA = REPO_ROOT.parent / "shared" / "data"
@@ -35,20 +42,25 @@ from haystack.document_stores.in_memory import InMemoryDocumentStore  # noqa: E4
 
 from benchmarks.retrieval_data import Corpus, Query, load_doc2dial, load_emanual  # noqa: E402
 from benchmarks.retrieval_sync import SyncedCorpus, sync_corpus  # noqa: E402
+from bot.messages import IncomingMessage  # noqa: E402
 from strategies.base import HistoryTurn  # noqa: E402
 from strategies.query_rewrite import standalone_query  # noqa: E402
 
 DEPTH = 10  # documents ranked per question (MRR@10)
 CHUNK_DEPTH = 50  # fused chunks fetched to find DEPTH distinct documents
+ASK_CLI_QUESTIONS = 3  # `supportbot ask` runs (each one starts a process and loads the model)
+ASK_SERVICE_QUESTIONS = 30
 
 Ranker = Callable[[Query], list[str]]  # question -> document keys, best first
 
 
 def supportbot_ranker(synced: SyncedCorpus) -> Ranker:
     retriever = synced.container.retriever
+    history_turns = synced.container.settings.history_turns
 
     def rank(query: Query) -> list[str]:
-        history = tuple(HistoryTurn(t.role, t.text) for t in query.history)  # type: ignore[arg-type]
+        recent = query.history[-history_turns:] if history_turns else ()
+        history = tuple(HistoryTurn(t.role, t.text) for t in recent)  # type: ignore[arg-type]
         standalone = standalone_query(query.text, history)
         hits = retriever.retrieve(standalone.dense, keyword_query=standalone.keyword)
         return _distinct(h.chunk.document_key for h in hits)
@@ -58,7 +70,7 @@ def supportbot_ranker(synced: SyncedCorpus) -> Ranker:
 
 def bm25_ranker(synced: SyncedCorpus) -> Ranker:
     store = InMemoryDocumentStore()
-    store.write_documents([d for d in synced.chunk_documents()])
+    store.write_documents(synced.chunk_documents())
     retriever = InMemoryBM25Retriever(document_store=store, top_k=CHUNK_DEPTH)
 
     def rank(query: Query) -> list[str]:
@@ -90,9 +102,39 @@ def evaluate(rank: Ranker, queries: Sequence[Query]) -> dict:
         "r@1": _round(sum(r == 1 for r in ranks) / n),
         "r@5": _round(sum(r is not None and r <= 5 for r in ranks) / n),
         "mrr@10": _round(sum(1 / r for r in ranks if r is not None and r <= DEPTH) / n),
-        "p50_ms": round(statistics.median(latencies), 1),
-        "p95_ms": round(_percentile(latencies, 95), 1),
+        **_latency(latencies),
     }
+
+
+def ask_latency(synced: SyncedCorpus, questions: Sequence[Query]) -> dict:
+    """`supportbot ask` as a user runs it (a new process: imports, model and index loading
+    included), then the warm answer service in this process."""
+    env = {**os.environ, "SUPPORTBOT_HOME": str(synced.home), "PYTHONPATH": str(REPO_ROOT)}
+    cli_ms = []
+    for query in questions[:ASK_CLI_QUESTIONS]:
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli.main", "ask", query.text, "--json"],
+            cwd=synced.home, env=env, capture_output=True, text=True, timeout=300,
+        )
+        cli_ms.append((time.perf_counter() - started) * 1000)
+        if done.returncode not in (0, 1) or not done.stdout.strip():
+            raise RuntimeError(f"supportbot ask failed ({done.returncode}): {done.stderr[-2000:]}")
+    service = synced.container.answer_service
+    service_ms = []
+    for query in questions[:ASK_SERVICE_QUESTIONS]:
+        message = IncomingMessage(channel="bench", conversation_key=uuid.uuid4().hex, user_id="bench", text=query.text)
+        started = time.perf_counter()
+        service.handle(message)
+        service_ms.append((time.perf_counter() - started) * 1000)
+    return {
+        "cli": {"n": len(cli_ms), **_latency(cli_ms)},
+        "answer_service": {"n": len(service_ms), **_latency(service_ms)},
+    }
+
+
+def _latency(values: list[float]) -> dict:
+    return {"p50_ms": round(statistics.median(values), 1), "p95_ms": round(_percentile(values, 95), 1)}
 
 
 def _percentile(values: list[float], p: float) -> float:
@@ -110,6 +152,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--doc2dial-questions", type=Path, default=DATA / "doc2dial" / "questions_dev.jsonl")
     parser.add_argument("--emanual-sections", type=Path, default=DATA / "emanual_smart_tv" / "manual_sections.json")
     parser.add_argument("--emanual-qa", type=Path, default=DATA / "emanual_smart_tv" / "qa_dev.jsonl")
+    parser.add_argument("--chunk-words", type=int, default=None, help="override the chunk_words setting")
     args = parser.parse_args(argv)
 
     doc2dial, first, followup = load_doc2dial(args.doc2dial_docs, args.doc2dial_questions)
@@ -119,27 +162,38 @@ def main(argv: list[str] | None = None) -> dict:
         ("doc2dial_followup", doc2dial, followup),
         ("emanual", emanual, emanual_queries),
     ]
+    settings = {"retrieval_top_k": CHUNK_DEPTH}
+    if args.chunk_words:
+        settings["chunk_words"] = args.chunk_words
 
     results: dict = {}
-    sync_figures: dict = {}
     with tempfile.TemporaryDirectory(prefix="supportbot-bench-") as tmp:
-        synced_by_corpus: dict[str, SyncedCorpus] = {}
-        for corpus in (doc2dial, emanual):
-            synced = sync_corpus(corpus, Path(tmp) / corpus.name, retrieval_top_k=CHUNK_DEPTH)
-            synced_by_corpus[corpus.name] = synced
-            sync_figures[corpus.name] = synced.figures
-            _log(f"synced {corpus.name}: {synced.figures}")
+        synced = {corpus.name: sync_corpus(corpus, Path(tmp) / corpus.name, **settings) for corpus in (doc2dial, emanual)}
+        for name, corpus in synced.items():
+            _log(f"synced {name}: {corpus.figures}")
         for set_name, corpus, queries in question_sets:
-            synced = synced_by_corpus[corpus.name]
             results[set_name] = {}
             for method, make in (("bm25", bm25_ranker), ("supportbot", supportbot_ranker)):
-                results[set_name][method] = evaluate(make(synced), queries)
+                results[set_name][method] = evaluate(make(synced[corpus.name]), queries)
                 _log(f"{set_name:18} {method:10} {results[set_name][method]}")
+        ask = ask_latency(synced["doc2dial"], first)
+        sync_figures = {name: corpus.figures for name, corpus in synced.items()}
 
     _print_table(results)
     for name, figures in sync_figures.items():
-        print(f"sync {name}: {figures}")
+        first_sync, resync = figures["first"], figures["resync"]
+        print(
+            f"sync {name}: {figures['documents']} documents, {figures['chunks']} chunks; first sync "
+            f"{first_sync['seconds']} s ({first_sync['docs_per_s']} docs/s), unchanged re-sync "
+            f"{resync['seconds']} s ({resync['docs_per_s']} docs/s)"
+        )
+    print(
+        f"answer latency (doc2dial): `supportbot ask` end to end p50 {ask['cli']['p50_ms']} ms "
+        f"(n={ask['cli']['n']}); answer service in process p50 {ask['answer_service']['p50_ms']} ms, "
+        f"p95 {ask['answer_service']['p95_ms']} ms (n={ask['answer_service']['n']})"
+    )
     results["sync"] = sync_figures
+    results["ask_latency_ms"] = ask
     print(json.dumps(results))
     return results
 

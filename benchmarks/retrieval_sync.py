@@ -30,11 +30,12 @@ class SyncedCorpus:
         return [Document(id=d.id, content=d.content, meta=d.meta) for d in stored]
 
 
-def sync_corpus(corpus: Corpus, workdir: Path, retrieval_top_k: int) -> SyncedCorpus:
-    """`retrieval_top_k`: fused chunks per question (enough to rank ten distinct pages)."""
+def sync_corpus(corpus: Corpus, workdir: Path, **settings) -> SyncedCorpus:
+    """`settings` override the defaults, e.g. `retrieval_top_k` (enough fused chunks per
+    question to rank ten distinct pages)."""
     folder = corpus.write(workdir / "pages")
     home = workdir / "home"
-    container = Container(Settings(home=home, retrieval_top_k=retrieval_top_k))
+    container = Container(Settings(home=home, **settings))
     container.init_db()
     container.sources.add(SOURCE, kind="folder", location=str(folder))
     container.indexer.warm_up()  # loading the model is start-up cost, not sync throughput

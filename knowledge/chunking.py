@@ -10,7 +10,7 @@ from knowledge.documents import Chunk, SourceDocument, chunk_id
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 
 
-def chunk_document(document: SourceDocument, source: str, max_words: int = 160) -> list[Chunk]:
+def chunk_document(document: SourceDocument, source: str, max_words: int = 100) -> list[Chunk]:
     chunks: list[Chunk] = []
     for section in document.sections:
         section_name = " > ".join(section.headings)

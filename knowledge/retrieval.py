@@ -1,17 +1,23 @@
 """Hybrid retrieval as a haystack pipeline: BM25 and embedding retrieval over the same
-index, fused by reciprocal rank fusion. Each hit keeps its per-retriever scores so the
-answer trace can show why a passage was chosen."""
+index, fused by their scores (`knowledge.fusion`). Each hit keeps its per-retriever scores
+so the answer trace can show why a passage was chosen.
+
+On the embedded store one vectorised component does both searches and the fusion
+(`InMemoryHybridRetriever`); on other backends the store's own BM25 and embedding
+retrievers feed a `ScoreFusion` joiner.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from haystack import Pipeline
-from haystack.components.joiners import DocumentJoiner
+from haystack.document_stores.in_memory import InMemoryDocumentStore
 
 from knowledge.documents import Chunk
 from knowledge.embedding import text_embedder
+from knowledge.fusion import DEFAULT_KEYWORD_WEIGHT, ScoreFusion
+from knowledge.in_memory_search import InMemoryHybridRetriever
 from knowledge.stores.base import SearchIndex, chunk_from_document
 
 
@@ -26,7 +32,10 @@ class RetrievedChunk:
 
 
 class HybridRetriever:
-    """`candidates` hits come from each retriever; `top_k` fused hits come back."""
+    """`candidates` hits come from each retriever; `top_k` fused hits come back.
+
+    `weights` are the relative weights of the BM25 and the embedding score in the fusion.
+    """
 
     def __init__(
         self,
@@ -34,20 +43,27 @@ class HybridRetriever:
         embedding_model: str | None = None,
         top_k: int = 10,
         candidates: int = 30,
-        weights: tuple[float, float] = (1.0, 1.0),
+        weights: tuple[float, float] = (DEFAULT_KEYWORD_WEIGHT, 1.0 - DEFAULT_KEYWORD_WEIGHT),
     ) -> None:
         self.index = index
         self.top_k = top_k
+        keyword_weight = weights[0] / (weights[0] + weights[1])
         self.pipeline = Pipeline()
         self.pipeline.add_component("query_embedder", text_embedder(embedding_model))
-        self.pipeline.add_component("bm25", index.bm25_retriever(top_k=candidates))
-        self.pipeline.add_component("embedding", index.embedding_retriever(top_k=candidates))
-        self.pipeline.add_component(
-            "fusion", DocumentJoiner(join_mode="reciprocal_rank_fusion", weights=list(weights), top_k=top_k)
-        )
-        self.pipeline.connect("query_embedder.embedding", "embedding.query_embedding")
-        self.pipeline.connect("bm25.documents", "fusion.documents")
-        self.pipeline.connect("embedding.documents", "fusion.documents")
+        store = index.document_store
+        if isinstance(store, InMemoryDocumentStore):
+            search = InMemoryHybridRetriever(store, top_k=top_k, candidates=candidates, keyword_weight=keyword_weight)
+            self.pipeline.add_component("search", search)
+            self._keyword_input = "search"
+        else:
+            self.pipeline.add_component("bm25", index.bm25_retriever(top_k=candidates))
+            self.pipeline.add_component("embedding", index.embedding_retriever(top_k=candidates))
+            self.pipeline.add_component("search", ScoreFusion(keyword_weight=keyword_weight, top_k=top_k))
+            self.pipeline.connect("query_embedder.embedding", "embedding.query_embedding")
+            self.pipeline.connect("bm25.documents", "search.keyword_documents")
+            self.pipeline.connect("embedding.documents", "search.embedding_documents")
+            self._keyword_input = "bm25"
+        self.pipeline.connect("query_embedder.embedding", "search.query_embedding")
 
     def warm_up(self) -> None:
         self.pipeline.warm_up()
@@ -58,32 +74,19 @@ class HybridRetriever:
         if self.index.count() == 0:
             return []
         result = self.pipeline.run(
-            {"query_embedder": {"text": query}, "bm25": {"query": keyword_query or query}},
-            include_outputs_from={"bm25", "embedding", "query_embedder"},
-        )
-        bm25 = {d.id: d.score for d in result["bm25"]["documents"]}
-        dense = {d.id: d.score for d in result["embedding"]["documents"]}
-        fused = result["fusion"]["documents"]
-        similarities = self._similarities(result["query_embedder"]["embedding"], fused)
+            {"query_embedder": {"text": query}, self._keyword_input: {"query": keyword_query or query}}
+        )["search"]
         return [
             RetrievedChunk(
                 chunk=chunk_from_document(doc),
                 rank=rank,
-                fused_score=float(doc.score or 0.0),
-                bm25_score=bm25.get(doc.id),
-                embedding_score=dense.get(doc.id),
-                similarity=round(similarity, 4),
+                fused_score=round(scores.fused, 6),
+                bm25_score=scores.bm25,
+                embedding_score=scores.embedding,
+                similarity=round(scores.similarity, 4),
             )
-            for rank, (doc, similarity) in enumerate(zip(fused, similarities), start=1)
+            for rank, (doc, scores) in enumerate(zip(result["documents"], result["scores"], strict=True), start=1)
         ]
-
-    def _similarities(self, query_embedding: list[float], documents: list) -> list[float]:
-        missing = [d.content for d in documents if d.embedding is None]
-        computed = iter(self.embed(missing)) if missing else iter(())
-        vectors = np.asarray([d.embedding if d.embedding is not None else next(computed) for d in documents])
-        if not len(vectors):
-            return []
-        return (vectors @ np.asarray(query_embedding)).tolist()  # embeddings are L2-normalised
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         """Embeds several texts in one batch with the query encoder."""

@@ -1,9 +1,12 @@
 """Makes a follow-up question standalone using the thread's history.
 
-Without a language model the rewrite is lexical: the question comes first (so the
-embedder, which truncates long input, always sees it), followed by the user's recent turns
-and the bot's last reply, which name the topic a follow-up like "how long does that take?"
-leaves implicit.
+Without a language model the rewrite is lexical, and the two retrievers get different text:
+- the embedder gets the question first (it truncates long input, so it always sees the
+  question), then the user's recent turns, newest first. The same text picks the sentences
+  the extractive writer quotes, so it stays about what the user asked;
+- BM25 gets all of that plus the bot's recent replies. A follow-up like "how long does that
+  take?" refers to what the bot just said, and the bot's replies quote the very documentation
+  the thread is about (measured on doc2dial's follow-ups by benchmarks/retrieval.py).
 """
 
 from __future__ import annotations
@@ -20,11 +23,18 @@ class StandaloneQuery:
 
 
 def standalone_query(question: str, history: tuple[HistoryTurn, ...], max_user_turns: int = 3) -> StandaloneQuery:
-    if not history:
+    """Uses the turns since the `max_user_turns`-th last user turn, with the bot's replies."""
+    recent = list(reversed(_recent_turns(history, max_user_turns)))
+    if not recent:
         return StandaloneQuery(dense=question, keyword=question)
-    user_turns = [t.text for t in history if t.role == "user"][-max_user_turns:]
-    bot_turns = [t.text for t in history if t.role == "bot"][-1:]
-    context = " ".join(reversed(user_turns))
-    dense = f"{question} {context}".strip()
-    keyword = " ".join([question, question, context, *bot_turns]).strip()
-    return StandaloneQuery(dense=dense, keyword=keyword)
+    dense = " ".join([question, *(t.text for t in recent if t.role == "user")])
+    keyword = " ".join([question, *(t.text for t in recent)])
+    return StandaloneQuery(dense=dense.strip(), keyword=keyword.strip())
+
+
+def _recent_turns(history: tuple[HistoryTurn, ...], max_user_turns: int) -> tuple[HistoryTurn, ...]:
+    if max_user_turns <= 0:
+        return ()
+    users = [i for i, turn in enumerate(history) if turn.role == "user"]
+    start = users[-max_user_turns] if len(users) >= max_user_turns else 0
+    return history[start:]
