@@ -1,18 +1,22 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
+from bot.db.models.channel_policy import ChannelPolicy
 from bot.db.models.conversation import Conversation, Turn
 from bot.db.models.document import ChunkRecord, Document, DocumentVersion
 from bot.db.models.index_state import IndexState
+from bot.db.models.script_model import ScriptModelVersion
 from bot.db.models.source import Source, SyncRun
 from bot.db.models.trace import AnswerTrace, TraceEvidence
 
 __all__ = [
     "AnswerTrace",
+    "ChannelPolicy",
     "ChunkRecord",
     "Conversation",
     "Document",
     "DocumentVersion",
     "IndexState",
+    "ScriptModelVersion",
     "Source",
     "SyncRun",
     "TraceEvidence",

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bot.db.base import Base, utcnow
@@ -18,6 +18,11 @@ class Conversation(Base):
     channel: Mapped[str] = mapped_column(String(200))
     external_key: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where a script left off (script id, step, collected slots); None when no script runs.
+    script_state: Mapped[dict | None] = mapped_column(JSON)
+    # "bot" answers; "human" means a person took over and the bot stays quiet until handed back.
+    handled_by: Mapped[str] = mapped_column(String(20), default="bot", server_default="bot")
+    escalated_at: Mapped[datetime | None]
 
     turns: Mapped[list[Turn]] = relationship(back_populates="conversation", order_by="Turn.id")
 

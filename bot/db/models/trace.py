@@ -26,6 +26,10 @@ class AnswerTrace(Base):
     outcome: Mapped[str] = mapped_column(String(20), index=True)
     abstain_reason: Mapped[str | None] = mapped_column(Text)
     scores: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The router's decision, the policy in force, each strategy's scores and the thresholds used.
+    routing: Mapped[dict] = mapped_column(JSON, default=dict, server_default="{}")
+    script_id: Mapped[str | None] = mapped_column(String(100))
+    script_model_version: Mapped[str | None] = mapped_column(String(50))
     index_backend: Mapped[str] = mapped_column(String(50))
     index_version: Mapped[int] = mapped_column(Integer)
     embedding_model: Mapped[str] = mapped_column(Text)
