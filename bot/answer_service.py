@@ -8,12 +8,15 @@ import time
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.channel_policies import ChannelPolicies
 from bot.db.models import Conversation, Turn
+from bot.handoff import HUMAN, hand_to_human, mark_escalated
 from bot.index_versions import current_index_version
 from bot.message_checks import UnusableMessage, clean_question
 from bot.messages import Action, Citation, IncomingMessage, Outcome, Reply
 from bot.trace_recorder import record_trace
-from strategies.base import HistoryTurn, Question, Strategy, StrategyAnswer
+from strategies.base import HistoryTurn, Question, StrategyAnswer
+from strategies.router import Router
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +24,7 @@ NOT_SURE = (
     "I'm not sure about this one: I couldn't find a reliable answer in our help center, "
     "and I'd rather not guess. Would you like me to bring in a person from the support team?"
 )
+HANDED_OVER = "I've asked a person from our support team to take over. They'll reply here as soon as they can."
 FAILED = "Sorry, something went wrong on our side while looking that up. A person from the support team can help."
 
 
@@ -28,14 +32,15 @@ class AnswerService:
     def __init__(
         self,
         sessions: sessionmaker[Session],
-        strategy: Strategy,
+        router: Router,
         index_backend: str,
         embedding_model: str,
         max_message_chars: int = 4000,
         history_turns: int = 6,
     ) -> None:
         self._sessions = sessions
-        self._strategy = strategy
+        self._router = router
+        self._policies = ChannelPolicies(sessions)
         self._index_backend = index_backend
         self._embedding_model = embedding_model
         self._max_chars = max_message_chars
@@ -54,22 +59,29 @@ class AnswerService:
             question_turn = Turn(conversation=conversation, role="user", user_id=message.user_id, text=text)
             session.add(question_turn)
             session.flush()
+            if conversation.handled_by == HUMAN:
+                return Reply(text="", outcome=Outcome.WITH_HUMAN)
             conversation_id, question_turn_id = conversation.id, question_turn.id
+            question = Question(text=text, history=history, script_state=conversation.script_state)
+        policy = self._policies.get(message.channel)
 
         answer_started = time.perf_counter()
         try:
-            result = self._strategy.answer(Question(text=text, history=history))
+            result = self._router.answer(question, policy)
         except Exception:
-            log.exception("strategy %s failed", self._strategy.name)
-            result = StrategyAnswer(strategy=self._strategy.name, text=None, abstain_reason="strategy error")
+            log.exception("answering failed")
+            result = StrategyAnswer(strategy="router", text=None, abstain_reason="strategy error", escalate=True)
+            result.script_state = question.script_state  # an error must not lose the script's place
         answer_ms = round((time.perf_counter() - answer_started) * 1000, 2)
 
-        outcome = Outcome.ANSWERED if not result.abstained else Outcome.ABSTAINED
-        reply_text = result.text if result.text is not None else (
-            FAILED if result.abstain_reason == "strategy error" else NOT_SURE
-        )
+        outcome, reply_text = _outcome_and_text(result)
         with self._sessions.begin() as session:
             conversation = session.get(Conversation, conversation_id)
+            conversation.script_state = result.script_state
+            if result.handoff:
+                hand_to_human(conversation)
+            elif result.escalate:
+                mark_escalated(conversation)
             answer_turn = Turn(conversation=conversation, role="bot", text=reply_text)
             session.add(answer_turn)
             session.flush()
@@ -94,7 +106,7 @@ class AnswerService:
             outcome=outcome,
             trace_id=trace_id,
             citations=_citations(result),
-            actions=_actions(outcome),
+            actions=_actions(outcome, result),
         )
 
     def _conversation(self, session: Session, message: IncomingMessage) -> Conversation:
@@ -118,6 +130,16 @@ class AnswerService:
         return tuple(HistoryTurn(role=t.role, text=t.text) for t in reversed(turns))
 
 
+def _outcome_and_text(result: StrategyAnswer) -> tuple[Outcome, str]:
+    if result.handoff:
+        return Outcome.ESCALATED, f"{result.text}\n\n{HANDED_OVER}" if result.text else HANDED_OVER
+    if result.text is not None:
+        return (Outcome.ESCALATED if result.escalate else Outcome.ANSWERED), result.text
+    if result.abstain_reason == "strategy error":
+        return Outcome.ESCALATED, FAILED
+    return (Outcome.ESCALATED if result.escalate else Outcome.ABSTAINED), NOT_SURE
+
+
 def _citations(result: StrategyAnswer) -> list[Citation]:
     return [
         Citation(
@@ -131,7 +153,9 @@ def _citations(result: StrategyAnswer) -> list[Citation]:
     ]
 
 
-def _actions(outcome: Outcome) -> list[Action]:
+def _actions(outcome: Outcome, result: StrategyAnswer) -> list[Action]:
     if outcome is Outcome.ANSWERED:
         return [Action.HELPFUL, Action.NOT_RIGHT, Action.TALK_TO_HUMAN]
+    if result.handoff:
+        return []
     return [Action.TALK_TO_HUMAN]

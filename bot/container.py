@@ -22,8 +22,13 @@ if TYPE_CHECKING:
     from knowledge.indexing import Indexer
     from knowledge.retrieval import HybridRetriever
     from knowledge.stores.base import SearchIndex
+    from bot.script_models import ScriptModelRegistry
     from strategies.generators.base import Writer
+    from strategies.generators.openai_compatible import OpenAICompatibleWriter
     from strategies.retrieval_strategy import RetrievalStrategy
+    from strategies.router import Router
+    from strategies.script_strategy import ScriptStrategy
+    from strategies.scripts import ScriptSet
 
 log = logging.getLogger(__name__)
 
@@ -137,12 +142,68 @@ class Container:
         )
 
     @cached_property
+    def scripts(self) -> ScriptSet:
+        from strategies.scripts import load_scripts
+
+        scripts = load_scripts(self.settings.scripts_dir)
+        for problem in scripts.problems:
+            log.warning("script problem: %s", problem)
+        return scripts
+
+    @cached_property
+    def script_models(self) -> ScriptModelRegistry:
+        from bot.script_models import ScriptModelRegistry
+
+        return ScriptModelRegistry(self.sessions)
+
+    @cached_property
+    def script_strategy(self) -> ScriptStrategy | None:
+        """None until a model is trained; then the router can follow scripts."""
+        from bot.script_models import ScriptModelError
+        from strategies.script_strategy import ScriptStrategy
+        from strategies.scripts import ScriptEngine
+
+        try:
+            model = self.script_models.load_active()
+        except ScriptModelError as exc:
+            notice = f"{exc}; answering from the docs only until a model is activated."
+            log.error(notice)
+            self.notices.append(notice)
+            return None
+        if model is None:
+            return None
+        missing = sorted(set(model.labels) - set(self.scripts.scripts))
+        if missing:
+            log.warning("the active model knows scripts that are not defined any more: %s", ", ".join(missing))
+        return ScriptStrategy(model, ScriptEngine(self.scripts.scripts), writer=self.script_writer)
+
+    @cached_property
+    def script_writer(self) -> OpenAICompatibleWriter | None:
+        settings = self.settings
+        if not (settings.llm_base_url and settings.script_writer_model):
+            return None
+        from strategies.generators.openai_compatible import OpenAICompatibleWriter
+
+        return OpenAICompatibleWriter(
+            base_url=settings.llm_base_url,
+            model=settings.script_writer_model,
+            api_key=settings.llm_api_key.get_secret_value() if settings.llm_api_key else None,
+            timeout_s=settings.llm_timeout_s,
+        )
+
+    @cached_property
+    def router(self) -> Router:
+        from strategies.router import Router
+
+        return Router(self.retrieval_strategy, self.script_strategy)
+
+    @cached_property
     def answer_service(self) -> AnswerService:
         from bot.answer_service import AnswerService
 
         return AnswerService(
             self.sessions,
-            self.retrieval_strategy,
+            self.router,
             index_backend=self.index.name,
             embedding_model=Path(self.embedding_model).name,
             max_message_chars=self.settings.max_message_chars,

@@ -9,6 +9,8 @@ from enum import StrEnum
 class Outcome(StrEnum):
     ANSWERED = "answered"
     ABSTAINED = "abstained"
+    ESCALATED = "escalated"  # marked for a person: by request, by a script, or because nothing was confident
+    WITH_HUMAN = "with_human"  # a person has the conversation; the bot stays quiet (the reply text is empty)
     REJECTED = "rejected"  # the message itself was unusable (empty, too long)
 
 

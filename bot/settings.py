@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = Field(20.0, gt=0)
 
+    scripts_dir: Path = Field(Path("examples/scripts"), description="Folder of support scripts (YAML)")
+    script_writer_model: str | None = Field(
+        None, description="Model id at the LLM endpoint that rephrases scripted replies (e.g. a fine-tuned one)"
+    )
+
     max_message_chars: int = Field(4000, ge=100)
     history_turns: int = Field(6, ge=0, le=50)
 
@@ -38,6 +43,8 @@ class Settings(BaseSettings):
     def _llm_needs_a_model(self) -> Settings:
         if self.llm_base_url and not self.llm_model:
             raise ValueError("SUPPORTBOT_LLM_MODEL must be set when SUPPORTBOT_LLM_BASE_URL is")
+        if self.script_writer_model and not self.llm_base_url:
+            raise ValueError("SUPPORTBOT_SCRIPT_WRITER_MODEL needs SUPPORTBOT_LLM_BASE_URL")
         return self
 
     @cached_property
@@ -45,6 +52,10 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             return self.database_url.get_secret_value()
         return f"sqlite:///{(self.home / 'supportbot.db').resolve()}"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
 
     @property
     def index_path(self) -> Path:

@@ -18,6 +18,7 @@ class HistoryTurn:
 class Question:
     text: str
     history: tuple[HistoryTurn, ...] = ()
+    script_state: dict | None = None  # the script this conversation is in the middle of, if any
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,14 @@ class StrategyAnswer:
     prompt: str | None = None
     generator_error: str | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    escalate: bool = False  # mark the conversation for a person to look at
+    handoff: bool = False  # a person takes over; the bot stays quiet until handed back
+    routing: dict = field(default_factory=dict)  # the router's decision, scores and thresholds
+    script_id: str | None = None
+    script_model_version: str | None = None
+    script_state: dict | None = None  # where the script stands after this turn; None: no script running
+    script_end: str | None = None  # how the script ended in this turn, if it did
+    script_steps: list[str] = field(default_factory=list)
 
     @property
     def abstained(self) -> bool:

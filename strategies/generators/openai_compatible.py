@@ -9,8 +9,10 @@ from haystack.components.generators.chat import OpenAIChatGenerator
 from haystack.dataclasses import ChatMessage
 from haystack.utils import Secret
 
-from strategies.base import Evidence
+from strategies.base import Evidence, Question
 from strategies.generators.base import Draft, GeneratorError
+from strategies.generators.script_rephrase import SYSTEM_PROMPT as REPHRASE_PROMPT
+from strategies.generators.script_rephrase import lost_or_added_facts, render_rephrase_prompt
 from strategies.grounding import cited_numbers
 
 NOT_FOUND = "NOT_IN_EVIDENCE"
@@ -50,14 +52,7 @@ class OpenAICompatibleWriter:
 
     def write(self, query: str, evidence: list[Evidence]) -> Draft:
         prompt = render_prompt(query, evidence)
-        messages = [ChatMessage.from_system(SYSTEM_PROMPT), ChatMessage.from_user(prompt)]
-        try:
-            replies = self._generator.run(messages=messages)["replies"]
-        except Exception as exc:  # openai raises a family of transport and API errors
-            raise GeneratorError(f"{type(exc).__name__}: {_first_line(exc)}", prompt, self.model) from exc
-        text = (replies[0].text or "").strip() if replies else ""
-        if not text:
-            raise GeneratorError("the model returned an empty reply", prompt, self.model)
+        text = self._complete(SYSTEM_PROMPT, prompt)
         if text.startswith(NOT_FOUND):
             return Draft(text=None, prompt=prompt, model=self.model)
         numbers = cited_numbers(text)
@@ -69,6 +64,26 @@ class OpenAICompatibleWriter:
             )
         citations = {n: evidence[n - 1].rank for n in sorted(set(numbers))}
         return Draft(text=text, citations=citations, prompt=prompt, model=self.model)
+
+    def rephrase(self, scripted: str, question: Question) -> tuple[str, str]:
+        """The script's reply in the model's words; GeneratorError when it changed the facts."""
+        prompt = render_rephrase_prompt(scripted, question)
+        text = self._complete(REPHRASE_PROMPT, prompt)
+        problems = lost_or_added_facts(scripted, text)
+        if problems:
+            raise GeneratorError(f"the rewrite changed the script's facts ({'; '.join(problems[:5])})", prompt, self.model)
+        return text, prompt
+
+    def _complete(self, system: str, prompt: str) -> str:
+        messages = [ChatMessage.from_system(system), ChatMessage.from_user(prompt)]
+        try:
+            replies = self._generator.run(messages=messages)["replies"]
+        except Exception as exc:  # openai raises a family of transport and API errors
+            raise GeneratorError(f"{type(exc).__name__}: {_first_line(exc)}", prompt, self.model) from exc
+        text = (replies[0].text or "").strip() if replies else ""
+        if not text:
+            raise GeneratorError("the model returned an empty reply", prompt, self.model)
+        return text
 
 
 def _first_line(exc: Exception) -> str:

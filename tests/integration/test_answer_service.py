@@ -5,7 +5,9 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import AnswerTrace, Turn
+from bot.channel_policies import ChannelPolicies
+from bot.db.models import AnswerTrace, Conversation, Turn
+from bot.handoff import hand_back
 from bot.messages import Action, IncomingMessage, Outcome
 from bot.trace_queries import evidence_status, find_trace
 
@@ -67,14 +69,51 @@ def test_follow_ups_use_the_thread_history(shared_synced):
     "question",
     ["What is the capital of France?", "Wie hoch ist die Kapitalertragsteuer in Bayern?", "asdf qwerty zxcv"],
 )
-def test_off_topic_questions_abstain_and_offer_a_human(shared_synced, question):
+def test_off_topic_questions_are_marked_for_a_person_instead_of_guessed(shared_synced, question):
     reply = ask(shared_synced, question)
-    assert reply.outcome is Outcome.ABSTAINED
+    assert reply.outcome is Outcome.ESCALATED
     assert "not sure" in reply.text and "person" in reply.text
     assert reply.actions == [Action.TALK_TO_HUMAN] and reply.citations == []
     trace = trace_of(shared_synced, reply)
-    assert trace.outcome == "abstained" and trace.abstain_reason.startswith("weak evidence")
+    assert trace.outcome == "escalated" and trace.abstain_reason.startswith("weak evidence")
+    assert trace.routing["route"] == "escalate" and "retrieval abstained" in trace.routing["reason"]
+    assert trace.routing["retrieval"]["top_similarity"] < trace.routing["retrieval"]["min_similarity"]
     assert trace.evidence  # what it looked at is kept even when it did not answer
+    with shared_synced.sessions() as session:
+        conversation = session.get(Conversation, trace.conversation_id)
+        assert conversation.escalated_at is not None and conversation.handled_by == "bot"
+
+
+def test_a_retrieval_only_channel_abstains_without_escalating(shared_synced):
+    shared_synced.answer_service  # noqa: B018 - build before setting the policy
+    ChannelPolicies(shared_synced.sessions).set("docs-only", "retrieval", updated_by="admin")
+    message = IncomingMessage(channel="docs-only", conversation_key=uuid.uuid4().hex, user_id="u1",
+                              text="What is the capital of France?")
+    reply = shared_synced.answer_service.handle(message)
+    assert reply.outcome is Outcome.ABSTAINED
+    trace = trace_of(shared_synced, reply)
+    assert trace.routing["policy"] == "retrieval" and trace.routing["route"] == "retrieval"
+    assert "script_model" not in trace.routing
+
+
+def test_asking_for_a_person_hands_the_conversation_over_and_the_bot_stays_quiet(shared_synced):
+    thread = uuid.uuid4().hex
+    reply = ask(shared_synced, "Can I talk to a real person please?", thread)
+    assert reply.outcome is Outcome.ESCALATED and "person" in reply.text and reply.actions == []
+    trace = trace_of(shared_synced, reply)
+    assert (trace.strategy, trace.routing["route"]) == ("handoff", "escalate")
+    assert trace.routing["reason"] == "the user asked for a person"
+
+    quiet = ask(shared_synced, "How much does Pro cost?", thread)
+    assert quiet.outcome is Outcome.WITH_HUMAN and quiet.text == "" and quiet.trace_id is None
+    with shared_synced.sessions() as session:
+        conversation = session.get(Conversation, trace.conversation_id)
+        assert conversation.handled_by == "human"
+        assert [t.text for t in conversation.turns][-1] == "How much does Pro cost?", "the person sees it"
+
+    hand_back(shared_synced.sessions, trace.conversation_id)
+    again = ask(shared_synced, "How much does Pro cost?", thread)
+    assert again.outcome is Outcome.ANSWERED and "$15" in again.text
 
 
 @pytest.mark.parametrize(

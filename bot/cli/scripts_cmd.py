@@ -1,0 +1,97 @@
+"""`supportbot scripts validate` and `supportbot train`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from bot.cli.context import console, container, errors
+from bot.settings import Settings
+
+scripts_app = typer.Typer(help="Support scripts (YAML) that the script model is trained on.", no_args_is_help=True)
+
+
+@scripts_app.command("validate")
+def validate(
+    folder: Annotated[Path | None, typer.Argument(help="Scripts folder (default: SUPPORTBOT_SCRIPTS_DIR)")] = None,
+) -> None:
+    """Check every script file; each problem is reported with its file and line."""
+    from strategies.scripts import load_scripts
+
+    folder = folder or Settings().scripts_dir
+    result = load_scripts(folder)
+    for problem in result.problems:
+        errors.print(f"[red]{problem}[/red]", highlight=False)
+    table = Table("script", "title", "examples", "steps", "file")
+    for script_id, script in sorted(result.scripts.items()):
+        table.add_row(script_id, script.title, str(len(script.examples)), str(len(script.steps)), result.files[script_id])
+    if result.scripts:
+        console.print(table)
+    summary = f"{len(result.scripts)} scripts valid, {len(result.problems)} problems"
+    (errors if result.problems else console).print(summary)
+    raise typer.Exit(1 if result.problems else 0)
+
+
+def train(
+    data: Annotated[list[Path] | None, typer.Option("--data", help="Extra labelled examples (CSV/JSONL: text,label)")] = None,
+    out_of_scope: Annotated[
+        list[Path] | None, typer.Option("--out-of-scope", help="Out-of-scope messages, one per line")
+    ] = None,
+    scripts: Annotated[bool, typer.Option("--scripts/--no-scripts", help="Train on the scripts' examples")] = True,
+    epochs: Annotated[int | None, typer.Option(help="Training epochs (default: the trainer's)")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: same data and seed, same model")] = 13,
+    activate: Annotated[bool, typer.Option("--activate/--no-activate", help="Serve the new version")] = True,
+) -> None:
+    """Fine-tune the script model (MiniLM) on the scripts' examples and any extra data."""
+    from bot.script_training import train_script_model
+    from bot.training_data import TrainingDataError, gather_training_data
+    from strategies.script_model import TrainingConfig
+
+    with container() as c:
+        script_set = c.scripts if scripts else None
+        if script_set is not None and script_set.problems:
+            for problem in script_set.problems:
+                errors.print(f"[red]{problem}[/red]", highlight=False)
+            errors.print("Fix the scripts first (`supportbot scripts validate`); the active model keeps serving.")
+            raise typer.Exit(1)
+        try:
+            gathered = gather_training_data(script_set, data or [], out_of_scope or [], c.settings.scripts_dir)
+        except TrainingDataError as exc:
+            errors.print(f"[red]{exc}[/red]", highlight=False)
+            raise typer.Exit(1) from None
+        console.print(
+            f"Training on {len(gathered.examples)} examples of {len(gathered.labels)} labels "
+            f"and {len(gathered.out_of_scope)} out-of-scope messages"
+        )
+        config = TrainingConfig(seed=seed, **({"epochs": epochs} if epochs else {}))
+        with _stage_progress() as progress:
+            row = train_script_model(c.sessions, c.settings.models_dir, gathered, config, progress, activate)
+        metrics = row.metrics
+        console.print(
+            f"Model [bold]{row.version}[/bold] saved to {row.path}"
+            + (" and activated" if row.is_active else " (not active; `supportbot models activate`)")
+        )
+        console.print(f"thresholds {row.thresholds}")
+        console.print("metrics " + ", ".join(f"{k} {v}" for k, v in metrics.items()))
+
+
+class _stage_progress:
+    """A progress bar whose description follows the trainer's stage (epoch 1/4, calibrating...)."""
+
+    def __enter__(self):
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+        )
+        self._progress.__enter__()
+        self._task = self._progress.add_task("preparing", total=None)
+        return self.update
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        self._progress.update(self._task, description=stage, completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        self._progress.__exit__(*exc)

@@ -1,0 +1,76 @@
+"""Gathers what `supportbot train` learns from: the scripts' example utterances, optional
+labelled files (CSV/JSONL of text,label), and out-of-scope messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from strategies.script_model import OUT_OF_SCOPE, DatasetError, LabelledExample, load_labelled_file
+from strategies.scripts import ScriptSet
+
+OUT_OF_SCOPE_FILE = "out_of_scope.txt"
+
+
+class TrainingDataError(ValueError):
+    pass
+
+
+@dataclass
+class TrainingData:
+    examples: list[LabelledExample] = field(default_factory=list)
+    out_of_scope: list[str] = field(default_factory=list)
+
+    @property
+    def labels(self) -> list[str]:
+        return sorted({e.label for e in self.examples})
+
+
+def gather_training_data(
+    scripts: ScriptSet | None,
+    data_files: list[Path],
+    out_of_scope_files: list[Path],
+    scripts_dir: Path | None = None,
+) -> TrainingData:
+    """With scripts, every label in the data files must be a script id (or out_of_scope);
+    without them (a dataset trained directly), the files' labels are taken as they are."""
+    data = TrainingData()
+    if scripts is not None:
+        for script in scripts.scripts.values():
+            data.examples += [LabelledExample(text=text, label=script.id) for text in script.examples]
+        bundled = (scripts_dir / OUT_OF_SCOPE_FILE) if scripts_dir else None
+        if bundled is not None and bundled.is_file() and bundled not in out_of_scope_files:
+            out_of_scope_files = [bundled, *out_of_scope_files]
+    for path in data_files:
+        try:
+            rows = load_labelled_file(path)
+        except (DatasetError, OSError) as exc:
+            raise TrainingDataError(str(exc)) from exc
+        if scripts is not None:
+            _check_labels(path, rows, set(scripts.scripts))
+        data.examples += rows
+    for path in out_of_scope_files:
+        data.out_of_scope += read_out_of_scope(path)
+    if not data.examples:
+        raise TrainingDataError("nothing to train on: no scripts with examples and no data file")
+    return data
+
+
+def read_out_of_scope(path: Path) -> list[str]:
+    """One message per line; blank lines and # comments are skipped."""
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except OSError as exc:
+        raise TrainingDataError(f"{path}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise TrainingDataError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
+
+
+def _check_labels(path: Path, rows: list[LabelledExample], script_ids: set[str]) -> None:
+    unknown = [(n, e.label) for n, e in enumerate(rows, start=1) if e.label not in script_ids | {OUT_OF_SCOPE}]
+    if unknown:
+        shown = ", ".join(f"{label!r} (row {n})" for n, label in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        raise TrainingDataError(f"{path}: labels that no script defines: {shown}{more}")

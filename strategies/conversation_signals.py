@@ -1,0 +1,33 @@
+"""What a message says about the conversation itself: a request for a person, a wish to
+stop the current script, or a new question."""
+
+from __future__ import annotations
+
+import re
+
+_PERSON = r"(?:human|person|people|agent|someone|somebody|representative|rep|operator|support team|staff|real one)"
+_ASK_FOR_PERSON = re.compile(
+    rf"\b(?:talk|speak|chat|connect|transfer|escalate|put me through|get me|give me|want|need|let me talk)\b"
+    rf"[\w\s',]{{0,40}}?\b(?:to|with|a|an|the|me)?\s*(?:a |an |the |real |actual |live )*{_PERSON}\b",
+    re.IGNORECASE,
+)
+_BARE_REQUEST = re.compile(rf"^\s*(?:a |an |the |real |live )*{_PERSON}(?: please| pls| now)?\s*[.!]*\s*$", re.IGNORECASE)
+_STOP = re.compile(
+    r"^\s*(?:cancel|stop|quit|exit|never\s?mind|forget it|start over|no thanks,? stop)(?: (?:it|this|that))?(?: please)?\s*[.!]*\s*$",
+    re.IGNORECASE,
+)
+_QUESTION_START = re.compile(
+    r"^\s*(?:how|what|why|when|where|which|who|can|could|does|do|is|are|will|should)\b", re.IGNORECASE
+)
+
+
+def asks_for_a_person(text: str) -> bool:
+    return bool(_BARE_REQUEST.match(text) or _ASK_FOR_PERSON.search(text))
+
+
+def wants_to_stop(text: str) -> bool:
+    return bool(_STOP.match(text))
+
+
+def looks_like_a_question(text: str) -> bool:
+    return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))

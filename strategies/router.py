@@ -1,0 +1,177 @@
+"""Decides, per message, between following a script, answering from the docs, and a person.
+
+The script model's calibrated thresholds decide what counts as confident; nothing here is
+a tuned constant. Every decision records its reason, the policy, each strategy's scores
+and the thresholds used, for the trace."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from enum import StrEnum
+
+from strategies.base import Question, Strategy, StrategyAnswer
+from strategies.conversation_signals import asks_for_a_person, looks_like_a_question, wants_to_stop
+from strategies.script_strategy import ScriptPredictionLike, ScriptStrategy
+from strategies.scripts.engine import ScriptState, ScriptStateError
+from strategies.scripts.model import EndOutcome
+
+log = logging.getLogger(__name__)
+
+
+class Policy(StrEnum):
+    AUTO = "auto"  # the router decides per message
+    SCRIPT = "script"  # scripts only; anything else goes to a person
+    RETRIEVAL = "retrieval"  # answers from the docs only
+
+
+class Route(StrEnum):
+    SCRIPT = "script"
+    RETRIEVAL = "retrieval"
+    ESCALATE = "escalate"
+
+
+class Router:
+    name = "router"
+
+    def __init__(self, retrieval: Strategy, scripts: ScriptStrategy | None = None) -> None:
+        self._retrieval = retrieval
+        self._scripts = scripts
+
+    def warm_up(self) -> None:
+        self._retrieval.warm_up()
+
+    def answer(self, question: Question, policy: Policy = Policy.AUTO) -> StrategyAnswer:
+        started = time.perf_counter()
+        routing: dict = {"policy": policy.value}
+        answer = self._decide(question, policy, routing)
+        routing["router_ms"] = round((time.perf_counter() - started) * 1000, 2)
+        answer.routing = routing
+        if self._scripts is not None:
+            answer.script_model_version = self._scripts.model.version
+        return answer
+
+    def _decide(self, question: Question, policy: Policy, routing: dict) -> StrategyAnswer:
+        if asks_for_a_person(question.text):
+            return _escalate(routing, "the user asked for a person", handoff=True)
+        prediction = self._predict(question, policy, routing)
+        state = self._state(question, routing)
+        if state is not None and policy is not Policy.RETRIEVAL:
+            assert self._scripts is not None
+            answer = self._continue_script(state, question, prediction, routing)
+            if answer is not None:
+                return answer
+        if policy is Policy.RETRIEVAL:
+            return self._retrieve(question, routing, "the channel answers from the docs only")
+        if prediction is not None and self._scripts is not None and self._scripts.is_confident(prediction):
+            return self._start(prediction.label or "", question, routing, "confident in-scope script match")
+        if policy is Policy.SCRIPT:
+            reason = "no script model is active" if self._scripts is None else "no script matches confidently"
+            return _escalate(routing, f"{reason}, and the channel uses scripts only")
+        reason = "no script model is active" if self._scripts is None else "no confident script match"
+        answer = self._retrieve(question, routing, reason)
+        if answer.abstained:
+            routing["route"] = Route.ESCALATE.value
+            routing["reason"] = f"{reason}; retrieval abstained ({answer.abstain_reason})"
+            answer.escalate = True
+        return answer
+
+    def _continue_script(
+        self, state: ScriptState, question: Question, prediction: ScriptPredictionLike | None, routing: dict
+    ) -> StrategyAnswer | None:
+        scripts = self._scripts
+        assert scripts is not None
+        routing["script_in_progress"] = {"script": state.script_id, "step": state.step_id}
+        if wants_to_stop(question.text):
+            routing.update(route=Route.SCRIPT.value, reason="the user stopped the script")
+            return scripts.stop(state)
+        if scripts.engine.fits(state, question.text):
+            return self._resume(state, question, routing, "the message answers the script's question")
+        if prediction is not None and scripts.is_confident(prediction) and prediction.label != state.script_id:
+            return self._start(prediction.label or "", question, routing, f"changed topic from {state.script_id}")
+        if scripts.engine.waits_for_free_text(state):
+            return self._resume(state, question, routing, "the script waits for a free-text answer")
+        if looks_like_a_question(question.text):
+            routing["left_script"] = state.script_id
+            return None  # a new question: route it afresh
+        return self._resume(state, question, routing, "the answer did not fit; the script asks again")
+
+    def _predict(self, question: Question, policy: Policy, routing: dict) -> ScriptPredictionLike | None:
+        if self._scripts is None or policy is Policy.RETRIEVAL:
+            return None
+        started = time.perf_counter()
+        prediction = self._scripts.model.predict(question.text)
+        routing["script_model"] = {
+            "version": self._scripts.model.version,
+            "label": prediction.label,
+            "confidence": round(float(prediction.confidence), 4),
+            "oos_score": round(float(prediction.oos_score), 4),
+            "in_scope": bool(prediction.in_scope),
+            "ranked": [[label, round(float(p), 4)] for label, p in prediction.ranked],
+            "predict_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+        routing["thresholds"] = _as_dict(self._scripts.model.thresholds)
+        return prediction
+
+    def _state(self, question: Question, routing: dict) -> ScriptState | None:
+        if not question.script_state or self._scripts is None:
+            return None
+        try:
+            state = ScriptState.from_dict(question.script_state)
+            self._scripts.engine.fits(state, "")  # raises when the script or step is gone
+        except ScriptStateError as exc:
+            log.warning("dropping script state: %s", exc)
+            routing["dropped_script_state"] = str(exc)
+            return None
+        return state
+
+    def _start(self, script_id: str, question: Question, routing: dict, reason: str) -> StrategyAnswer:
+        assert self._scripts is not None
+        routing.update(route=Route.SCRIPT.value, reason=reason)
+        return self._after_script(self._scripts.start(script_id, question), question, routing)
+
+    def _resume(self, state: ScriptState, question: Question, routing: dict, reason: str) -> StrategyAnswer:
+        assert self._scripts is not None
+        routing.update(route=Route.SCRIPT.value, reason=reason)
+        return self._after_script(self._scripts.resume(state, question), question, routing)
+
+    def _after_script(self, answer: StrategyAnswer, question: Question, routing: dict) -> StrategyAnswer:
+        if answer.script_end == EndOutcome.ESCALATE.value:
+            routing.update(route=Route.ESCALATE.value, reason=f"script {answer.script_id} ends with a person")
+        if answer.script_end != EndOutcome.RETRIEVAL.value:
+            return answer
+        # The script hands over to the docs: ask them about what the user described.
+        opening = (question.script_state or {}).get("opening") or question.text
+        details = [opening, question.text] if question.text != opening else [opening]
+        handed = self._retrieve(Question(" ".join(details), question.history), routing, f"script {answer.script_id} hands over to the docs")
+        handed.script_id, handed.script_end, handed.script_steps = answer.script_id, answer.script_end, answer.script_steps
+        handed.timings_ms = {**answer.timings_ms, **handed.timings_ms}
+        if handed.abstained:
+            routing.update(route=Route.ESCALATE.value, reason=f"{routing['reason']}; retrieval abstained")
+            handed.escalate = True
+            handed.text = answer.text  # the script's own words still stand; a person follows up
+            handed.abstain_reason = None
+            return handed
+        handed.text = f"{answer.text}\n\n{handed.text}" if answer.text else handed.text
+        return handed
+
+    def _retrieve(self, question: Question, routing: dict, reason: str) -> StrategyAnswer:
+        routing.update(route=Route.RETRIEVAL.value, reason=reason)
+        answer = self._retrieval.answer(Question(question.text, question.history))
+        routing["retrieval"] = {
+            "top_similarity": answer.scores.get("top_similarity"),
+            "min_similarity": answer.scores.get("min_similarity"),
+        }
+        return answer
+
+
+def _escalate(routing: dict, reason: str, handoff: bool = False) -> StrategyAnswer:
+    routing.update(route=Route.ESCALATE.value, reason=reason)
+    return StrategyAnswer(strategy="handoff", text=None, abstain_reason=reason, escalate=True, handoff=handoff)
+
+
+def _as_dict(thresholds: object) -> dict:
+    if dataclasses.is_dataclass(thresholds) and not isinstance(thresholds, type):
+        return {k: v for k, v in dataclasses.asdict(thresholds).items()}
+    return dict(getattr(thresholds, "__dict__", {}))

@@ -1,0 +1,109 @@
+"""The script strategy: the fine-tuned model picks a script, the engine follows it, and an
+optional writer rephrases each scripted message (falling back to the script's own words)."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+from strategies.base import Question, StrategyAnswer
+from strategies.generators.base import GeneratorError
+from strategies.scripts.engine import EngineTurn, ScriptEngine, ScriptState
+from strategies.scripts.model import EndOutcome
+
+STOPPED = "No problem, I've stopped that. What else can I help you with?"
+
+
+class ScriptPredictionLike(Protocol):
+    label: str | None
+    confidence: float
+    oos_score: float
+    in_scope: bool
+    ranked: tuple[tuple[str, float], ...]
+
+
+class ScriptModel(Protocol):
+    """What the router needs from a trained script classifier."""
+
+    version: str
+
+    @property
+    def thresholds(self) -> object: ...
+
+    def predict(self, text: str) -> ScriptPredictionLike: ...
+
+
+class ScriptWriter(Protocol):
+    name: str
+    model: str
+
+    def rephrase(self, scripted: str, question: Question) -> tuple[str, str]:
+        """(the reply, the prompt sent); raises GeneratorError."""
+        ...
+
+
+class ScriptStrategy:
+    name = "script"
+
+    def __init__(self, model: ScriptModel, engine: ScriptEngine, writer: ScriptWriter | None = None) -> None:
+        self.model = model
+        self.engine = engine
+        self._writer = writer
+
+    def is_confident(self, prediction: ScriptPredictionLike) -> bool:
+        return bool(
+            prediction.in_scope
+            and prediction.label in self.engine.scripts
+            and prediction.confidence >= self.min_confidence
+        )
+
+    @property
+    def min_confidence(self) -> float:
+        return float(getattr(self.model.thresholds, "min_confidence"))
+
+    def start(self, script_id: str, question: Question) -> StrategyAnswer:
+        return self._answer(lambda: self.engine.start(script_id, opening=question.text), question)
+
+    def resume(self, state: ScriptState, question: Question) -> StrategyAnswer:
+        return self._answer(lambda: self.engine.answer(state, question.text), question)
+
+    def stop(self, state: ScriptState) -> StrategyAnswer:
+        return StrategyAnswer(
+            strategy=self.name, text=STOPPED, script_id=state.script_id, script_end=EndOutcome.RESOLVED.value,
+            generator="template",
+        )
+
+    def _answer(self, run, question: Question) -> StrategyAnswer:
+        started = time.perf_counter()
+        turn: EngineTurn = run()
+        engine_ms = round((time.perf_counter() - started) * 1000, 2)
+        answer = StrategyAnswer(
+            strategy=self.name,
+            text=turn.text,
+            script_id=turn.script_id,
+            script_state=turn.state.to_dict() if turn.state else None,
+            script_end=turn.end.value if turn.end else None,
+            script_steps=list(turn.steps),
+            generator="template",
+            timings_ms={"script_engine_ms": engine_ms},
+            escalate=turn.end is EndOutcome.ESCALATE,
+            handoff=turn.end is EndOutcome.ESCALATE,
+        )
+        if turn.filled:
+            answer.scores["slot_filled"] = 1.0
+        if self._writer is not None and turn.text:
+            self._rephrase(answer, turn.text, question)
+        return answer
+
+    def _rephrase(self, answer: StrategyAnswer, scripted: str, question: Question) -> None:
+        assert self._writer is not None
+        started = time.perf_counter()
+        try:
+            text, prompt = self._writer.rephrase(scripted, question)
+            answer.text, answer.prompt = text, prompt
+            answer.generator, answer.model = self._writer.name, self._writer.model
+        except GeneratorError as exc:
+            # The script's own words are always a correct reply; keep them and record why.
+            answer.generator_error = str(exc)
+            answer.prompt, answer.model = exc.prompt, exc.model
+        answer.timings_ms["writer_ms"] = round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,113 @@
+"""Loads a folder of script files and reports every problem with its file and line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from strategies.scripts.model import SLOT_TYPES, Script, check_script
+from strategies.scripts.yaml_lines import LineMap, compose_with_lines
+
+SCRIPT_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class ScriptProblem:
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+@dataclass
+class ScriptSet:
+    scripts: dict[str, Script] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)  # script id -> file it came from
+    problems: list[ScriptProblem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def load_scripts(folder: Path) -> ScriptSet:
+    """Every script in `folder` (one per file, or a list of scripts in a file). Files with
+    problems are reported and left out; the rest load."""
+    result = ScriptSet()
+    if not folder.is_dir():
+        result.problems.append(ScriptProblem(str(folder), None, "the scripts folder does not exist"))
+        return result
+    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SCRIPT_SUFFIXES and p.is_file())
+    if not files:
+        result.problems.append(ScriptProblem(str(folder), None, "no script files (*.yaml) in this folder"))
+    for path in files:
+        for script, line in _load_file(path, result.problems):
+            if script.id in result.scripts:
+                first = result.files[script.id]
+                result.problems.append(
+                    ScriptProblem(str(path), line, f"duplicate script id {script.id!r} (first defined in {first})")
+                )
+                continue
+            result.scripts[script.id] = script
+            result.files[script.id] = f"{path}:{line}"
+    return result
+
+
+def _load_file(path: Path, problems: list[ScriptProblem]) -> Iterable[tuple[Script, int]]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        problems.append(ScriptProblem(str(path), None, f"not UTF-8 text (byte {exc.start})"))
+        return
+    try:
+        data, lines = compose_with_lines(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or str(exc)
+        problems.append(ScriptProblem(str(path), mark.line + 1 if mark else None, f"not valid YAML: {reason}"))
+        return
+    documents = data if isinstance(data, list) else [data]
+    for index, document in enumerate(documents):
+        base = (index,) if isinstance(data, list) else ()
+        script = _parse(path, document, base, lines, problems)
+        if script is not None:
+            yield script, lines.line(base)
+
+
+def _parse(path: Path, data: object, base: tuple, lines: LineMap, problems: list[ScriptProblem]) -> Script | None:
+    if not isinstance(data, dict):
+        problems.append(ScriptProblem(str(path), lines.line(base), "a script must be a mapping (id, title, examples, steps)"))
+        return None
+    try:
+        script = Script.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = (*base, *error["loc"])
+            problems.append(ScriptProblem(str(path), lines.line(where), _describe(error)))
+        return None
+    issues = check_script(script)
+    for where, message in issues:
+        problems.append(ScriptProblem(str(path), lines.line((*base, *where)), f"script {script.id!r}: {message}"))
+    return None if issues else script
+
+
+def _describe(error: dict) -> str:
+    location = ".".join(str(part) for part in error["loc"])
+    kind = error["type"]
+    if kind == "missing":
+        return f"{location}: required field is missing"
+    if kind == "extra_forbidden":
+        return f"{location}: unknown field"
+    if kind == "literal_error" and error["loc"][-1] == "type":
+        return f"{location}: unknown slot type {error['input']!r}; expected one of {', '.join(SLOT_TYPES)}"
+    if kind == "too_short" and error["loc"][-1] == "examples":
+        return f"{location}: a script needs at least one example utterance to train on"
+    if kind == "string_pattern_mismatch":
+        return f"{location}: {error['input']!r} must be lower-case letters, digits and underscores"
+    return f"{location}: {error['msg']}"
