@@ -64,6 +64,11 @@ class FakeZendesk:
         with self._lock:
             del self._articles[article_id]
 
+    def expect_token(self, api_token: str, email: str | None = None) -> None:
+        """Rotate the token the fake accepts, e.g. to make the client's one wrong."""
+        email = email or base64.b64decode(self._expected_auth.split()[1]).decode().split("/token:")[0]
+        self._expected_auth = "Basic " + base64.b64encode(f"{email}/token:{api_token}".encode()).decode()
+
     def fail_next(self, status: int, retry_after: str | None = None, times: int = 1) -> None:
         headers = {"Content-Type": "application/json"}
         if retry_after is not None:
