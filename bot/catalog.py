@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Source
-from knowledge.sources.base import SOURCE_KINDS
+from knowledge.sources.base import REMOTE_KINDS, SOURCE_KINDS
 
 
 class SourceCatalogError(ValueError):
@@ -25,17 +26,11 @@ class SourceCatalog:
             raise SourceCatalogError("a source needs a name")
         if kind not in SOURCE_KINDS:
             raise SourceCatalogError(f"unknown kind {kind!r}; choose one of {', '.join(SOURCE_KINDS)}")
-        path = Path(location).expanduser()
-        if not path.exists():
-            raise SourceCatalogError(f"{location} does not exist")
-        if kind == "folder" and not path.is_dir():
-            raise SourceCatalogError(f"{location} is not a folder (use kind 'faq' for an FAQ file)")
-        if kind == "faq" and not path.is_file():
-            raise SourceCatalogError(f"{location} is not a file")
+        location = _checked_url(kind, location) if kind in REMOTE_KINDS else _checked_path(kind, location)
         with self._sessions.begin() as session:
             if session.scalar(select(Source).where(Source.name == name)):
                 raise SourceCatalogError(f"a source named {name!r} already exists")
-            source = Source(name=name, kind=kind, location=str(path.resolve()), base_url=base_url)
+            source = Source(name=name, kind=kind, location=location, base_url=base_url)
             session.add(source)
         return source
 
@@ -49,3 +44,26 @@ class SourceCatalog:
     def all(self) -> list[Source]:
         with self._sessions() as session:
             return list(session.scalars(select(Source).order_by(Source.name)))
+
+
+def _checked_url(kind: str, location: str) -> str:
+    parts = urlsplit(location.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        example = "https://help.example.com/sitemap.xml" if kind == "website" else "https://acme.zendesk.com"
+        raise SourceCatalogError(f"a {kind} source needs an http(s) URL such as {example}, not {location!r}")
+    if parts.username or parts.password:
+        raise SourceCatalogError("put no credentials in the URL; Zendesk credentials come from the settings")
+    return location.strip()
+
+
+def _checked_path(kind: str, location: str) -> str:
+    if location.startswith(("http://", "https://")):
+        raise SourceCatalogError(f"{location} is a URL: use kind 'website' (or 'zendesk')")
+    path = Path(location).expanduser()
+    if not path.exists():
+        raise SourceCatalogError(f"{location} does not exist")
+    if kind == "folder" and not path.is_dir():
+        raise SourceCatalogError(f"{location} is not a folder (use kind 'faq' for an FAQ file)")
+    if kind == "faq" and not path.is_file():
+        raise SourceCatalogError(f"{location} is not a file")
+    return str(path.resolve())

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.sync_service import SyncService
     from knowledge.indexing import Indexer
     from knowledge.retrieval import HybridRetriever
+    from knowledge.sources.options import ConnectorOptions
     from knowledge.stores.base import SearchIndex
     from bot.script_models import ScriptModelRegistry
     from strategies.generators.base import Writer
@@ -98,7 +99,28 @@ class Container:
     def sync_service(self) -> SyncService:
         from bot.sync_service import SyncService
 
-        return SyncService(self.sessions, self.sources, self.indexer, chunk_words=self.settings.chunk_words)
+        return SyncService(
+            self.sessions,
+            self.sources,
+            self.indexer,
+            chunk_words=self.settings.chunk_words,
+            connector_options=self.connector_options,
+        )
+
+    @cached_property
+    def connector_options(self) -> ConnectorOptions:
+        from knowledge.sources.options import ConnectorOptions, ZendeskCredentials
+
+        settings = self.settings
+        zendesk = None
+        if settings.zendesk_email and settings.zendesk_api_token:
+            zendesk = ZendeskCredentials(settings.zendesk_email, settings.zendesk_api_token.get_secret_value())
+        return ConnectorOptions(
+            timeout_s=settings.crawl_timeout_s,
+            max_pages=settings.crawl_max_pages,
+            max_page_bytes=settings.crawl_max_page_bytes,
+            zendesk=zendesk,
+        )
 
     def reindex(self, on_progress=None) -> int:
         from bot.reindex import rebuild_index

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
         None, description="Model id at the LLM endpoint that rephrases scripted replies (e.g. a fine-tuned one)"
     )
 
+    # Website and Zendesk sources. One Zendesk account serves every zendesk source.
+    zendesk_email: str | None = Field(None, description="Zendesk agent email, for zendesk sources")
+    zendesk_api_token: SecretStr | None = Field(None, description="That agent's Zendesk API token")
+    crawl_timeout_s: float = Field(15.0, gt=0, description="Per web/API request, reading the body included")
+    crawl_max_pages: int = Field(1000, ge=1, description="Pages read from one website source per sync")
+    crawl_max_page_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="Larger pages are skipped")
+
     max_message_chars: int = Field(4000, ge=100)
     history_turns: int = Field(6, ge=0, le=50)
 
@@ -45,6 +52,12 @@ class Settings(BaseSettings):
             raise ValueError("SUPPORTBOT_LLM_MODEL must be set when SUPPORTBOT_LLM_BASE_URL is")
         if self.script_writer_model and not self.llm_base_url:
             raise ValueError("SUPPORTBOT_SCRIPT_WRITER_MODEL needs SUPPORTBOT_LLM_BASE_URL")
+        return self
+
+    @model_validator(mode="after")
+    def _zendesk_needs_both(self) -> Settings:
+        if (self.zendesk_email is None) != (self.zendesk_api_token is None):
+            raise ValueError("set both SUPPORTBOT_ZENDESK_EMAIL and SUPPORTBOT_ZENDESK_API_TOKEN, or neither")
         return self
 
     @cached_property

@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.catalog import SourceCatalog
 from bot.db.base import utcnow
-from bot.db.models import ChunkRecord, Document, DocumentVersion, Source, SyncRun
+from bot.db.models import ChunkRecord, ConnectorState, Document, DocumentVersion, Source, SyncRun
 from bot.index_versions import bump_index_version
 from knowledge.chunking import chunk_document
 from knowledge.documents import LoadProblem, SourceDocument
 from knowledge.indexing import Indexer
 from knowledge.sources import SourceError, load_source
+from knowledge.sources.base import PreviousSync
+from knowledge.sources.options import ConnectorOptions
 from knowledge.sync_plan import plan_sync
 
 log = logging.getLogger(__name__)
@@ -55,12 +57,14 @@ class SyncService:
         indexer: Indexer,
         chunk_words: int = 160,
         batch_size: int = 100,
+        connector_options: ConnectorOptions | None = None,
     ) -> None:
         self._sessions = sessions
         self._catalog = catalog
         self._indexer = indexer
         self._chunk_words = chunk_words
         self._batch_size = batch_size
+        self._connector_options = connector_options or ConnectorOptions()
 
     def sync(self, source_name: str, on_progress: Progress | None = None) -> SyncReport:
         started = time.perf_counter()
@@ -81,9 +85,6 @@ class SyncService:
         return report
 
     def _run(self, source: Source, report: SyncReport, on_progress: Progress | None) -> None:
-        loaded = load_source(source.kind, source.location, source.base_url)
-        report.problems = loaded.problems
-        report.failed = len(loaded.problems)
         with self._sessions() as session:
             current = dict(
                 session.execute(
@@ -92,7 +93,14 @@ class SyncService:
                     )
                 ).all()
             )
-        plan = plan_sync(current, loaded.documents, loaded.problems)
+            saved = session.get(ConnectorState, source.id)
+            previous = PreviousSync(state=dict(saved.state) if saved else {}, stored_keys=frozenset(current))
+        loaded = load_source(
+            source.kind, source.location, source.base_url, previous=previous, options=self._connector_options
+        )
+        report.problems = loaded.problems
+        report.failed = len(loaded.problems)
+        plan = plan_sync(current, loaded.documents, loaded.problems, loaded.unchanged_keys)
         report.unchanged = len(plan.unchanged)
         report.kept_despite_problems = len(plan.kept_despite_problems)
         work: list[tuple[str, SourceDocument | str]] = [("add", d) for d in plan.added]
@@ -109,6 +117,17 @@ class SyncService:
                 setattr(report, counter, getattr(report, counter) + 1)
             if on_progress:
                 on_progress(min(start + len(batch), total), total)
+        if loaded.state is not None:
+            self._save_state(source.id, loaded.state)
+
+    def _save_state(self, source_id: int, state: dict) -> None:
+        """Only after every batch is committed: a sync that dies earlier re-reads in full next time."""
+        with self._sessions.begin() as session:
+            saved = session.get(ConnectorState, source_id)
+            if saved is None:
+                session.add(ConnectorState(source_id=source_id, state=state))
+            else:
+                saved.state = state
 
     def _apply_batch(self, source: Source, batch: list[tuple[str, SourceDocument | str]]) -> None:
         index = self._indexer.index

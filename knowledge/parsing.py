@@ -135,12 +135,36 @@ def _strip_markdown(block: str) -> str:
 _HTML_BLOCKS = ["h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "pre", "td", "th", "dt", "dd", "blockquote"]
 
 
+_NEVER_CONTENT = ["script", "style", "nav", "aside", "form", "noscript", "template", "iframe", "svg", "button"]
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog", "alert"}
+_CHROME_NAMES = re.compile(
+    r"(?:^|[-_])(?:cookies?|consent|breadcrumbs?|sidebar|skip-link|site-nav|menu|share|social|newsletter|toc)(?:$|[-_])",
+    re.IGNORECASE,
+)
+
+
+def main_content(soup: BeautifulSoup):
+    """The page's own text: chrome (navigation, banners, sidebars, cookie notices, page header
+    and footer) removed, then <main>, else the one <article>, else the body."""
+    for tag in soup(_NEVER_CONTENT):
+        tag.decompose()
+    for tag in soup(["header", "footer"]):
+        if not tag.find_parent(["main", "article"]):  # an article's own header holds its title
+            tag.decompose()
+    for tag in soup.find_all(True):
+        if tag.decomposed or tag.name in ("html", "body", "main", "article"):
+            continue
+        names = [*(tag.get("class") or []), tag.get("id") or ""]
+        if (tag.get("role") or "").lower() in _CHROME_ROLES or any(_CHROME_NAMES.search(n) for n in names if n):
+            tag.decompose()
+    articles = soup.find_all("article")
+    return soup.find("main") or soup.find(attrs={"role": "main"}) or (articles[0] if len(articles) == 1 else None) or soup.body or soup
+
+
 def parse_html(text: str, fallback_title: str) -> tuple[str, tuple[Section, ...]]:
     soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "nav", "footer", "header", "noscript", "template"]):
-        tag.decompose()
     builder = _SectionBuilder()
-    root = soup.find("main") or soup.find("article") or soup.body or soup
+    root = main_content(soup)
     for element in root.find_all(_HTML_BLOCKS):
         if element.find_parent(_HTML_BLOCKS):
             continue

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from knowledge.documents import LoadProblem, SourceDocument
@@ -20,8 +21,13 @@ def plan_sync(
     current_hashes: dict[str, str],
     documents: list[SourceDocument],
     problems: list[LoadProblem],
+    unchanged_keys: Iterable[str] = (),
 ) -> SyncPlan:
     """`current_hashes` maps each active document key to its current content hash.
+
+    `unchanged_keys` are documents the source says did not change without sending them again
+    (HTTP 304, not updated since the cursor): they count as unchanged, never as removed. Keys
+    with no stored version are ignored: there is nothing to keep.
 
     A document that failed to load this time is never retired: its previous version keeps
     serving. A problem that cannot be tied to one document (say, a whole FAQ file that no
@@ -38,6 +44,10 @@ def plan_sync(
             plan.changed.append(document)
         else:
             plan.unchanged.append(document.key)
+    for key in unchanged_keys:
+        if key in current_hashes and key not in seen:
+            seen.add(key)
+            plan.unchanged.append(key)
     problem_keys = {p.key for p in problems}
     retire_nothing = None in problem_keys
     for key in sorted(set(current_hashes) - seen):

@@ -16,21 +16,36 @@ if TYPE_CHECKING:
     from bot.container import Container
     from bot.sync_service import SyncReport
 
-sources_app = typer.Typer(help="Knowledge sources: folders of pages and FAQ files.", no_args_is_help=True)
+sources_app = typer.Typer(
+    help="Knowledge sources: folders of pages, FAQ files, websites and Zendesk help centers.", no_args_is_help=True
+)
 
 
 @sources_app.command("add")
 def add(
     name: Annotated[str, typer.Argument(help="A short unique name, e.g. help-center")],
-    location: Annotated[str, typer.Argument(help="A folder of .md/.html/.txt pages, or an FAQ .csv/.json/.yaml file")],
-    kind: Annotated[str, typer.Option(help="folder or faq (default: guessed from the location)")] = "",
+    location: Annotated[
+        str,
+        typer.Argument(
+            help="A folder of .md/.html/.txt pages, an FAQ .csv/.json/.yaml file, a website's start URL or "
+            "sitemap.xml URL, or a Zendesk help center URL (https://acme.zendesk.com)"
+        ),
+    ],
+    kind: Annotated[str, typer.Option(help="folder, faq, website or zendesk (default: guessed from the location)")] = "",
     base_url: Annotated[str | None, typer.Option(help="Public URL the pages are served under, for citations")] = None,
 ) -> None:
     """Add a source (then run `supportbot sync`)."""
-    kind = kind or ("faq" if location.lower().endswith((".csv", ".json", ".yaml", ".yml")) else "folder")
+    kind = kind or _guess_kind(location)
     with container() as c:
         source = c.sources.add(name, kind, location, base_url)
         console.print(f"Added {source.kind} source [bold]{source.name}[/bold] at {source.location}")
+
+
+def _guess_kind(location: str) -> str:
+    lowered = location.lower()
+    if lowered.startswith(("http://", "https://")):
+        return "zendesk" if ".zendesk.com" in lowered else "website"
+    return "faq" if lowered.endswith((".csv", ".json", ".yaml", ".yml")) else "folder"
 
 
 @sources_app.command("list")

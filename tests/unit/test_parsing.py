@@ -59,3 +59,17 @@ def test_non_utf8_bytes_are_reported_with_their_position():
 
 def test_control_characters_are_removed_but_newlines_kept():
     assert decode_utf8(b"a\x00b\r\nc\x07") == "ab\nc"
+
+
+def test_html_chrome_is_dropped_and_the_article_header_kept():
+    from knowledge.parsing import parse_html
+
+    page = """<html><head><title>Refunds | Help</title></head><body>
+    <div id="cookie-banner">We use cookies.</div><header><nav><a href="/">Home</a></nav></header>
+    <div class="breadcrumbs"><a href="/">Help</a> / Billing</div>
+    <div role="navigation"><a href="/x">Menu item</a></div>
+    <article><header><h1>Refunds</h1></header><p>Refunds within 14 days.</p></article>
+    <aside><p>Related: invoices</p></aside><footer><p>© Tallyo</p></footer></body></html>"""
+    title, sections = parse_html(page, fallback_title="x")
+    assert title == "Refunds"
+    assert [s.text for s in sections] == ["Refunds within 14 days."]

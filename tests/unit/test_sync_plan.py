@@ -24,3 +24,8 @@ def test_a_document_that_failed_to_load_is_kept_not_retired():
 def test_a_problem_without_a_document_blocks_all_retirements():
     plan = plan_sync({"a": "h1", "b": "h2"}, [], [LoadProblem("/x/faq.csv", "malformed CSV")])
     assert plan.removed == [] and plan.kept_despite_problems == ["a", "b"]
+
+
+def test_documents_reported_unchanged_without_being_sent_are_not_retired():
+    plan = plan_sync({"a": "h1", "b": "h2", "c": "h3"}, [], [], unchanged_keys=["a", "b", "never-stored"])
+    assert plan.unchanged == ["a", "b"] and plan.removed == ["c"]

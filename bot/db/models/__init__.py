@@ -5,13 +5,14 @@ from bot.db.models.conversation import Conversation, Turn
 from bot.db.models.document import ChunkRecord, Document, DocumentVersion
 from bot.db.models.index_state import IndexState
 from bot.db.models.script_model import ScriptModelVersion
-from bot.db.models.source import Source, SyncRun
+from bot.db.models.source import ConnectorState, Source, SyncRun
 from bot.db.models.trace import AnswerTrace, TraceEvidence
 
 __all__ = [
     "AnswerTrace",
     "ChannelPolicy",
     "ChunkRecord",
+    "ConnectorState",
     "Conversation",
     "Document",
     "DocumentVersion",

@@ -9,7 +9,7 @@ from bot.db.base import Base, utcnow
 
 
 class Source(Base):
-    """A place documents come from: a folder of pages or an FAQ file."""
+    """A place documents come from: a folder of pages, an FAQ file, a website, a Zendesk help center."""
 
     __tablename__ = "sources"
 
@@ -42,3 +42,14 @@ class SyncRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     source: Mapped[Source] = relationship(back_populates="sync_runs")
+
+
+class ConnectorState(Base):
+    """What a website or Zendesk connector carries from one sync to the next (each page's ETag and
+    Last-Modified, the export cursor), saved only after a sync succeeded. Never credentials."""
+
+    __tablename__ = "connector_states"
+
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id"), primary_key=True)
+    state: Mapped[dict] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
