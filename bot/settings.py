@@ -9,6 +9,9 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+EXAMPLE_SCRIPTS = Path(__file__).resolve().parents[1] / "examples" / "scripts"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SUPPORTBOT_", env_file=".env", env_ignore_empty=True, extra="ignore")
 
@@ -31,7 +34,7 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = Field(20.0, gt=0)
 
-    scripts_dir: Path = Field(Path("examples/scripts"), description="Folder of support scripts (YAML)")
+    scripts_dir: Path = Field(EXAMPLE_SCRIPTS, description="Folder of support scripts (YAML)")
     script_writer_model: str | None = Field(
         None, description="Model id at the LLM endpoint that rephrases scripted replies (e.g. a fine-tuned one)"
     )

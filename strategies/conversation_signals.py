@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
-_PERSON = r"(?:human|person|people|agent|someone|somebody|representative|rep|operator|support team|staff|real one)"
+_PERSON = r"(?:human|person|agent|representative|rep|operator|someone|somebody|real one|support team|staff member)"
+_LIVE = r"(?:(?:a|an|the|some|to|with|real|actual|live|from|support|your|in)\s+)*"
 _ASK_FOR_PERSON = re.compile(
-    rf"\b(?:talk|speak|chat|connect|transfer|escalate|put me through|get me|give me|want|need|let me talk)\b"
-    rf"[\w\s',]{{0,40}}?\b(?:to|with|a|an|the|me)?\s*(?:a |an |the |real |actual |live )*{_PERSON}\b",
+    rf"\b(?:(?:talk|speak|chat)\s+(?:to|with)\s+{_LIVE}{_PERSON}"
+    rf"|(?:connect|transfer|put)\s+me\s+(?:through\s+)?(?:to|with)\s+{_LIVE}{_PERSON}"
+    rf"|(?:want|need|get\s+me|give\s+me)\s+(?:a|an|to\s+reach\s+a)\s+(?:real\s+|actual\s+|live\s+)?(?:human|agent|representative|operator|person)\b(?!\s+to\b)"
+    rf"|escalate\s+(?:this|it|me))",
     re.IGNORECASE,
 )
 _BARE_REQUEST = re.compile(rf"^\s*(?:a |an |the |real |live )*{_PERSON}(?: please| pls| now)?\s*[.!]*\s*$", re.IGNORECASE)

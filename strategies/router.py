@@ -62,6 +62,7 @@ class Router:
             answer = self._continue_script(state, question, prediction, routing)
             if answer is not None:
                 return answer
+            question = Question(question.text)  # a new topic: the script's turns are not its context
         if policy is Policy.RETRIEVAL:
             return self._retrieve(question, routing, "the channel answers from the docs only")
         if prediction is not None and self._scripts is not None and self._scripts.is_confident(prediction):

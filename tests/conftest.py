@@ -105,3 +105,34 @@ def shared_synced(request, tmp_path_factory) -> Container:
     built.init_db()
     yield add_and_sync_examples(built, home / "help-center")
     built.engine.dispose()
+
+
+SCRIPTS = REPO / "examples" / "scripts"
+
+
+@pytest.fixture(scope="session")
+def example_script_model(tmp_path_factory) -> Path:
+    """A script model trained once per test run on the bundled example scripts (short training:
+    enough to route the examples, seconds on a CPU). Returns its saved directory."""
+    from bot.training_data import gather_training_data
+    from strategies.script_model import TrainingConfig, save_classifier, train_classifier
+    from strategies.scripts import load_scripts
+
+    scripts = load_scripts(SCRIPTS)
+    assert scripts.ok, scripts.problems
+    data = gather_training_data(scripts, [], [], SCRIPTS)
+    trained = train_classifier(data.examples, out_of_scope=data.out_of_scope, config=TrainingConfig(epochs=2, seed=7))
+    return save_classifier(trained, tmp_path_factory.mktemp("script-model") / "v-test", "v-test")
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def scripted(request, tmp_path_factory, example_script_model) -> Container:
+    """Example knowledge synced and the example script model active, once per module and database."""
+    home = tmp_path_factory.mktemp("scripted")
+    settings = Settings(home=home / "var", database_url=fresh_database(request.param, home), _env_file=None)
+    built = Container(settings)
+    built.init_db()
+    add_and_sync_examples(built, EXAMPLES / "help-center")
+    built.script_models.register(example_script_model, activate=True)
+    yield built
+    built.engine.dispose()

@@ -79,6 +79,20 @@ def train(
         console.print("metrics " + ", ".join(f"{k} {v}" for k, v in metrics.items()))
 
 
+def train_examples(c) -> None:
+    """Train and activate a model on the configured scripts (used by `supportbot init`)."""
+    from bot.script_training import train_script_model
+    from bot.training_data import gather_training_data
+
+    if c.scripts.problems:
+        errors.print(f"[yellow]Scripts have problems; not training (see `supportbot scripts validate`).[/yellow]")
+        return
+    gathered = gather_training_data(c.scripts, [], [], c.settings.scripts_dir)
+    with _stage_progress() as progress:
+        row = train_script_model(c.sessions, c.settings.models_dir, gathered, progress=progress)
+    console.print(f"Script model {row.version} is active.")
+
+
 class _stage_progress:
     """A progress bar whose description follows the trainer's stage (epoch 1/4, calibrating...)."""
 

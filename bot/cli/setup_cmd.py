@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from bot.cli.context import console, container
+from bot.cli.scripts_cmd import train_examples
 from bot.cli.sources_cmd import sync_one
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "knowledge"
@@ -30,6 +31,9 @@ def init(
             if name not in known:
                 c.sources.add(name, kind, str(location), base_url)
             sync_one(c, name)
+        if c.script_models.active() is None:
+            console.print("Training the script model on the example scripts (once)...")
+            train_examples(c)
 
 
 def migrate_cmd() -> None:

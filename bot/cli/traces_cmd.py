@@ -32,6 +32,25 @@ def list_cmd(
         console.print(table)
 
 
+@traces_app.command("label")
+def label(
+    trace_id: Annotated[str, typer.Argument(help="A trace id (or a unique prefix)")],
+    verdict: Annotated[str, typer.Argument(help="correct, partly or wrong")],
+    note: Annotated[str, typer.Option(help="Why")] = "",
+    reviewer: Annotated[str, typer.Option(help="Who reviewed it")] = "cli",
+) -> None:
+    """Put a QA label on an answer (answers labelled correct feed `supportbot export training-data`)."""
+    from bot.trace_reviews import ReviewError, label_trace
+
+    with container() as c:
+        try:
+            label_trace(c.sessions, trace_id, verdict, reviewer, note)
+        except ReviewError as exc:
+            errors.print(f"[red]{exc}[/red]")
+            raise typer.Exit(1) from None
+    console.print(f"Labelled {trace_id} as {verdict}.")
+
+
 @traces_app.command("show")
 def show(
     trace_id: Annotated[str, typer.Argument(help="A trace id (or a unique prefix of at least 6 characters)")],
@@ -69,6 +88,21 @@ def _print_trace(trace, statuses) -> None:
         f"[bold]Strategy:[/bold] {trace.strategy} → {trace.outcome}"
         + (f" ({escape(trace.abstain_reason)})" if trace.abstain_reason else "")
     )
+    routing = trace.routing or {}
+    if routing:
+        console.print(
+            f"[bold]Router:[/bold] policy {routing.get('policy')} → {routing.get('route')} "
+            f"({escape(str(routing.get('reason', '')))})"
+        )
+        model = routing.get("script_model")
+        if model:
+            console.print(
+                f"  script model {model['version']}: {model['label'] or 'out of scope'} "
+                f"confidence {model['confidence']} (threshold {routing.get('thresholds', {}).get('min_confidence')}), "
+                f"top {model['ranked'][:3]}"
+            )
+    if trace.script_id:
+        console.print(f"[bold]Script:[/bold] {trace.script_id}")
     console.print(f"[bold]Scores:[/bold] {trace.scores}")
     console.print(
         f"[bold]Index:[/bold] {trace.index_backend} v{trace.index_version} · embeddings {trace.embedding_model}"

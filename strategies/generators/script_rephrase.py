@@ -14,7 +14,7 @@ reads naturally after the customer's message, in a friendly and concise voice.
 - Add no facts, promises or steps that are not in the script.
 - Reply with the rewritten message only."""
 
-_FACT = re.compile(r"https?://\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\*\*[^*]+\*\*|\d+(?:[.,]\d+)?")
+_FACT = re.compile(r"https?://\S*[^\s.,;:!?)\]]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\*\*[^*]+\*\*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 
 
@@ -26,7 +26,13 @@ def render_rephrase_prompt(scripted: str, question: Question) -> str:
 
 def lost_or_added_facts(scripted: str, rewritten: str) -> list[str]:
     """What the rewrite dropped from the script or made up; empty when it is faithful."""
-    problems = [f"dropped {fact!r}" for fact in dict.fromkeys(_FACT.findall(scripted)) if fact.strip("*") not in rewritten]
-    allowed = set(_NUMBER.findall(scripted))
-    problems += [f"added {n!r}" for n in dict.fromkeys(_NUMBER.findall(rewritten)) if n not in allowed]
+    problems = [
+        f"dropped {fact!r}"
+        for fact in dict.fromkeys(_FACT.findall(scripted))
+        if not re.search(rf"(?<!\w){re.escape(fact.strip('*'))}(?!\w)", rewritten)
+    ]
+    kept = set(_NUMBER.findall(rewritten))
+    scripted_numbers = _NUMBER.findall(scripted)
+    problems += [f"dropped {n!r}" for n in dict.fromkeys(scripted_numbers) if n not in kept]
+    problems += [f"added {n!r}" for n in dict.fromkeys(_NUMBER.findall(rewritten)) if n not in set(scripted_numbers)]
     return problems

@@ -86,7 +86,8 @@ class ScriptEngine:
             return self._not_understood(script, step, state)
         slots = {**state.slots, step.ask.slot: value}
         state = ScriptState(script.id, step.id, slots, attempts=0, opening=state.opening)
-        target = step.branches.get(value.lower()) or step.next
+        branches = {answer.lower(): target for answer, target in step.branches.items()}
+        target = branches.get(value.lower()) or step.next
         following = script.step(target) if target else script.following(step)
         if following is None:  # validated scripts never get here; end rather than hang
             return EngineTurn("", script.id, None, EndOutcome.RESOLVED, filled=(step.ask.slot, value))

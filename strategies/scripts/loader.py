@@ -60,15 +60,19 @@ def load_scripts(folder: Path) -> ScriptSet:
 
 
 def _load_file(path: Path, problems: list[ScriptProblem]) -> Iterable[tuple[Script, int]]:
+    raw = path.read_bytes()
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        problems.append(ScriptProblem(str(path), None, f"not UTF-8 text (byte {exc.start})"))
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(ScriptProblem(str(path), line, f"not UTF-8 text (byte {exc.start})"))
         return
     try:
         data, lines = compose_with_lines(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
+        if mark is None or mark.line >= len(text.splitlines()):  # ran off the end: point at what was left open
+            mark = getattr(exc, "context_mark", None) or mark
         reason = getattr(exc, "problem", None) or str(exc)
         problems.append(ScriptProblem(str(path), mark.line + 1 if mark else None, f"not valid YAML: {reason}"))
         return
@@ -87,7 +91,7 @@ def _parse(path: Path, data: object, base: tuple, lines: LineMap, problems: list
     try:
         script = Script.model_validate(data)
     except ValidationError as exc:
-        for error in exc.errors():
+        for error in _without_knock_on_errors(exc.errors()):
             where = (*base, *error["loc"])
             problems.append(ScriptProblem(str(path), lines.line(where), _describe(error)))
         return None
@@ -95,6 +99,15 @@ def _parse(path: Path, data: object, base: tuple, lines: LineMap, problems: list
     for where, message in issues:
         problems.append(ScriptProblem(str(path), lines.line((*base, *where)), f"script {script.id!r}: {message}"))
     return None if issues else script
+
+
+def _without_knock_on_errors(errors: list) -> list:
+    """A list that fails only because its items failed is not a second problem."""
+    locations = [tuple(e["loc"]) for e in errors]
+    return [
+        e for e in errors
+        if not (e["type"] == "too_short" and any(len(o) > len(e["loc"]) and o[: len(e["loc"])] == tuple(e["loc"]) for o in locations))
+    ]
 
 
 def _describe(error: dict) -> str:
@@ -108,6 +121,8 @@ def _describe(error: dict) -> str:
         return f"{location}: unknown slot type {error['input']!r}; expected one of {', '.join(SLOT_TYPES)}"
     if kind == "too_short" and error["loc"][-1] == "examples":
         return f"{location}: a script needs at least one example utterance to train on"
+    if kind == "string_type" and "branches" in error["loc"]:
+        return f"{location}: branch answers must be text; quote yes/no keys (\"yes\": step_id)"
     if kind == "string_pattern_mismatch":
         return f"{location}: {error['input']!r} must be lower-case letters, digits and underscores"
     return f"{location}: {error['msg']}"

@@ -104,9 +104,16 @@ def check_script(script: Script) -> list[tuple[Path, str]]:
         is_last = index == len(script.steps) - 1
         if step.end is not None and (step.ask or step.next or step.branches):
             problems.append(((*where, "end"), "a step that ends the script cannot also ask, branch or go on"))
-        if is_last and step.end is None and step.next is None and not step.branches:
+        if is_last and step.end is None and step.next is None and not _branches_cover_every_answer(step):
             problems.append((where, "the last step must say how the script ends (end: resolved|retrieval|escalate)"))
     return problems
+
+
+def _branches_cover_every_answer(step: Step) -> bool:
+    if step.ask is None or not step.branches:
+        return False
+    answers = {"yes", "no"} if step.ask.type == "yes_no" else {c.lower() for c in step.ask.choices}
+    return answers <= {a.lower() for a in step.branches}
 
 
 def _check_ask(step: Step, where: Path) -> list[tuple[Path, str]]:
@@ -138,14 +145,14 @@ def _check_ask(step: Step, where: Path) -> list[tuple[Path, str]]:
 def _check_placeholders(step: Step, script: Script, where: Path) -> list[tuple[Path, str]]:
     slots = script.slots
     problems = []
-    for text, field in ((step.say, "say"), (step.ask.retry if step.ask else None, "retry")):
+    for text, field in ((step.say, ("say",)), (step.ask.retry if step.ask else None, ("ask", "retry"))):
         if not text:
             continue
         try:
             names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
         except ValueError as exc:
-            problems.append(((*where, field), f"bad {{placeholder}} in text: {exc}"))
+            problems.append(((*where, *field), f"bad {{placeholder}} in text: {exc}"))
             continue
         for name in sorted(names - set(slots)):
-            problems.append(((*where, field), f"{{{name}}} is not a slot of this script"))
+            problems.append(((*where, *field), f"{{{name}}} is not a slot of this script"))
     return problems

@@ -7,7 +7,8 @@ import re
 from strategies.scripts.model import SlotSpec
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")
+_THOUSANDS = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # 1,200 or 12,500.50
+_NUMBER = re.compile(r"-?\d+(?:[.,]\d+)?")  # 49.99 or 49,99
 _YES = {"yes", "y", "yeah", "yep", "sure", "ok", "okay", "correct", "right", "please do", "yes please"}
 _NO = {"no", "n", "nope", "not really", "no thanks", "nah"}
 
@@ -22,6 +23,9 @@ def read_slot(spec: SlotSpec, text: str) -> str | None:
         match = _EMAIL.search(text)
         return match.group(0).lower() if match else None
     if spec.type == "number":
+        match = _THOUSANDS.search(text)
+        if match:
+            return match.group(0).replace(",", "")
         match = _NUMBER.search(text)
         return match.group(0).replace(",", ".") if match else None
     if spec.type == "yes_no":
@@ -59,5 +63,5 @@ def _pattern(pattern: str, text: str) -> str | None:
     if compiled.fullmatch(text):
         return text
     # "it's INV-20931, thanks": find the value inside a sentence.
-    match = compiled.search(text)
+    match = re.search(rf"(?<!\w)(?:{pattern})(?!\w)", text, re.IGNORECASE)
     return match.group(0) if match else None

@@ -4,6 +4,7 @@ from bot.db.models.channel_policy import ChannelPolicy
 from bot.db.models.conversation import Conversation, Turn
 from bot.db.models.document import ChunkRecord, Document, DocumentVersion
 from bot.db.models.index_state import IndexState
+from bot.db.models.review import TraceReview
 from bot.db.models.script_model import ScriptModelVersion
 from bot.db.models.source import ConnectorState, Source, SyncRun
 from bot.db.models.trace import AnswerTrace, TraceEvidence
@@ -21,5 +22,6 @@ __all__ = [
     "Source",
     "SyncRun",
     "TraceEvidence",
+    "TraceReview",
     "Turn",
 ]

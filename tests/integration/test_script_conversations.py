@@ -1,0 +1,157 @@
+"""Scripts followed across turns through the answer service, with the router choosing between
+the script model, retrieval and a person, and every decision in the trace."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from bot.channel_policies import ChannelPolicies
+from bot.container import Container
+from bot.db.models import AnswerTrace, Conversation
+from bot.messages import IncomingMessage, Outcome, Reply
+
+pytestmark = pytest.mark.slow
+
+
+class Chat:
+    def __init__(self, container: Container, channel: str = "test") -> None:
+        self.container, self.channel, self.thread = container, channel, uuid.uuid4().hex
+
+    def say(self, text: str) -> Reply:
+        message = IncomingMessage(channel=self.channel, conversation_key=self.thread, user_id="u1", text=text)
+        return self.container.answer_service.handle(message)
+
+    def conversation(self) -> Conversation:
+        with self.container.sessions() as session:
+            from sqlalchemy import select
+
+            return session.scalar(select(Conversation).where(Conversation.external_key == self.thread))
+
+
+def trace(container: Container, reply: Reply) -> AnswerTrace:
+    with container.sessions() as session:
+        row = session.get(AnswerTrace, reply.trace_id)
+        row.evidence  # noqa: B018 - load before the session closes
+        return row
+
+
+def test_a_confident_match_starts_the_script_and_the_trace_shows_why(scripted):
+    chat = Chat(scripted)
+    reply = chat.say("I forgot my password and can't log in")
+    assert reply.outcome is Outcome.ANSWERED
+    assert "single sign-on" in reply.text
+    row = trace(scripted, reply)
+    assert (row.strategy, row.script_id, row.script_model_version) == ("script", "reset_password", "v-test")
+    routing = row.routing
+    assert (routing["policy"], routing["route"]) == ("auto", "script")
+    model, thresholds = routing["script_model"], routing["thresholds"]
+    assert model["label"] == "reset_password" and model["in_scope"]
+    assert model["ranked"][0][0] == "reset_password"
+    assert thresholds == scripted.script_models.active().thresholds, "thresholds come from the model's calibration"
+    assert model["confidence"] >= thresholds["min_confidence"]
+    assert chat.conversation().script_state["step_id"] == "check_sso"
+
+
+def test_the_script_state_lives_in_the_database_so_a_restart_loses_nothing(scripted):
+    chat = Chat(scripted)
+    chat.say("I forgot my password")
+    second = chat.say("no, I use a normal password")
+    assert "Send reset link" in second.text and "Did the reset email arrive?" in second.text
+
+    restarted = Container(scripted.settings)  # a new process: nothing shared but the database
+    chat.container = restarted
+    try:
+        last = chat.say("no it never came")
+    finally:
+        restarted.engine.dispose()
+    assert last.outcome is Outcome.ESCALATED and "spam folder" in last.text
+    assert trace(scripted, last).routing["reason"] == "script reset_password ends with a person"
+    conversation = chat.conversation()
+    assert conversation.handled_by == "human" and conversation.script_state is None
+
+
+def test_documentation_questions_go_to_retrieval_with_the_script_scores_kept(scripted):
+    reply = Chat(scripted).say("How much does the Business plan cost per year?")
+    assert reply.outcome is Outcome.ANSWERED and "$372" in reply.text and reply.citations
+    routing = trace(scripted, reply).routing
+    assert routing["route"] == "retrieval" and routing["reason"] == "no confident script match"
+    assert not routing["script_model"]["in_scope"] or (
+        routing["script_model"]["confidence"] < routing["thresholds"]["min_confidence"]
+    )
+    assert routing["retrieval"]["top_similarity"] >= routing["retrieval"]["min_similarity"]
+
+
+def test_the_user_can_change_topic_to_another_script(scripted):
+    chat = Chat(scripted)
+    chat.say("I forgot my password")
+    reply = chat.say("actually I was charged twice on my card this month")
+    row = trace(scripted, reply)
+    assert row.script_id == "duplicate_charge"
+    assert row.routing["reason"] == "changed topic from reset_password"
+    assert chat.conversation().script_state["script_id"] == "duplicate_charge"
+
+
+def test_a_new_question_mid_script_leaves_the_script_for_the_docs(scripted):
+    chat = Chat(scripted)
+    chat.say("I forgot my password")
+    reply = chat.say("How many days is the free trial?")
+    row = trace(scripted, reply)
+    assert row.strategy == "retrieval" and "14-day" in reply.text
+    assert row.routing["left_script"] == "reset_password"
+    assert chat.conversation().script_state is None
+
+
+def test_asking_for_a_person_mid_script_hands_over(scripted):
+    chat = Chat(scripted)
+    chat.say("I forgot my password")
+    reply = chat.say("just let me talk to a human")
+    assert reply.outcome is Outcome.ESCALATED and reply.actions == []
+    assert chat.conversation().handled_by == "human"
+    assert chat.say("hello?").outcome is Outcome.WITH_HUMAN
+
+
+def test_stop_leaves_the_script(scripted):
+    chat = Chat(scripted)
+    chat.say("I forgot my password")
+    reply = chat.say("never mind")
+    assert "stopped" in reply.text and trace(scripted, reply).routing["reason"] == "the user stopped the script"
+    assert chat.conversation().script_state is None
+
+
+def test_answers_that_do_not_fit_are_asked_again_then_a_person_takes_over(scripted):
+    chat = Chat(scripted)
+    chat.say("I forgot my password")
+    first = chat.say("banana")
+    assert "yes or no" in first.text and chat.conversation().script_state["attempts"] == 1
+    chat.say("purple")
+    last = chat.say("banana")
+    assert last.outcome is Outcome.ESCALATED and chat.conversation().handled_by == "human"
+
+
+def test_a_script_that_ends_in_retrieval_answers_from_the_docs(scripted):
+    chat = Chat(scripted)
+    first = chat.say("my bank feed stopped syncing")
+    assert trace(scripted, first).script_id == "bank_sync_error"
+    chat.say("no code")
+    reply = chat.say("missing")
+    row = trace(scripted, reply)
+    assert (row.strategy, row.script_id) == ("retrieval", "bank_sync_error")
+    assert "help center" in reply.text and reply.citations, "the script's words, then a cited answer"
+    assert row.evidence and chat.conversation().script_state is None
+
+
+def test_a_script_only_channel_sends_what_no_script_covers_to_a_person(scripted):
+    ChannelPolicies(scripted.sessions).set("scripts-only", "script", updated_by="test")
+    reply = Chat(scripted, "scripts-only").say("How much does Pro cost?")
+    assert reply.outcome is Outcome.ESCALATED
+    routing = trace(scripted, reply).routing
+    assert routing["policy"] == "script" and "scripts only" in routing["reason"]
+
+
+def test_a_retrieval_only_channel_never_follows_scripts(scripted):
+    ChannelPolicies(scripted.sessions).set("docs-only", "retrieval", updated_by="test")
+    reply = Chat(scripted, "docs-only").say("I forgot my password")
+    row = trace(scripted, reply)
+    assert row.strategy == "retrieval" and row.script_id is None and "script_model" not in row.routing
