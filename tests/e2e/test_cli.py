@@ -327,6 +327,7 @@ def test_init_on_a_synced_home_keeps_the_sources_and_finds_nothing_new(ws):
     assert "Database ready" in out
     assert summary("help-center", unchanged=page_count(ws.folder)) in out
     assert summary("faq", unchanged=faq_count(ws.faq)) in out
+    assert re.search(r"Script model v1-[0-9a-f]{8} is active", out), "init trains the example scripts once"
     rows = table(cli("sources", "list").output)
     assert sorted(rows) == ["faq", "help-center"], "init adds no second copy of the example sources"
     assert rows["help-center"][2] == str(ws.folder), "the admin's source is kept, not replaced"

@@ -1,0 +1,105 @@
+"""`supportbot scripts validate`, `train`, `models`, `channels`, `traces label` and
+`export training-data`, through the real Typer app against a fresh home."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+
+import pytest
+
+from strategies.scripts import load_scripts
+from tests.conftest import SCRIPTS
+from tests.e2e.test_cli import cli, flat, isolate
+
+pytestmark = pytest.mark.slow
+
+LABELS = {
+    "billing": ["how much will I pay", "what is my bill", "send me my invoice", "charge on my card",
+                "billing question", "why was I charged", "price of my plan", "payment history"],
+    "login": ["cannot sign in", "log in fails", "sign in problem", "login page error",
+              "I can't log in", "locked out of my account", "signin broken", "access denied when logging in"],
+}
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli-scripts")
+    data = root / "data.csv"
+    with data.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "label"])
+        writer.writerows([text, label] for label, texts in LABELS.items() for text in texts)
+    with pytest.MonkeyPatch.context() as mp:
+        isolate(mp, root)
+        trained = cli("train", "--no-scripts", "--data", str(data), "--epochs", "1")
+        yield root, data, trained
+
+
+def test_validate_lists_the_bundled_scripts():
+    result = cli("scripts", "validate", str(SCRIPTS))
+    assert result.exit_code == 0, result.output
+    assert f"{len(load_scripts(SCRIPTS).scripts)} scripts valid, 0 problems" in flat(result.output)
+
+
+def test_validate_reports_each_problem_with_file_and_line(tmp_path):
+    (tmp_path / "bad.yaml").write_text(
+        "id: bad\ntitle: Bad\nexamples: [hi]\nsteps:\n  - id: a\n    say: Hi\n    ask: {slot: x, type: colour}\n"
+    )
+    result = cli("scripts", "validate", str(tmp_path))
+    assert result.exit_code == 1
+    assert re.search(r"bad\.yaml:7: .*unknown slot type 'colour'", flat(result.output))
+
+
+def test_train_on_a_dataset_file_saves_and_activates_a_version(home):
+    _, _, trained = home
+    assert trained.exit_code == 0, trained.output
+    out = flat(trained.output)
+    assert "Training on 16 examples of 2 labels" in out
+    version = re.search(r"Model (v1-[0-9a-f]{8}) saved", out).group(1)
+    listed = flat(cli("models", "list").output)
+    assert f"* {version}" in listed
+
+
+def test_train_refuses_labels_no_script_defines_and_keeps_the_active_model(home):
+    root, data, trained = home
+    result = cli("train", "--data", str(data))
+    assert result.exit_code == 1
+    assert "labels that no script defines: 'billing'" in flat(result.output)
+    assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1
+
+
+def test_activating_an_unknown_version_keeps_serving_the_current_one(home):
+    result = cli("models", "activate", "v99-deadbeef")
+    assert result.exit_code == 1
+    assert re.search(r"no model version 'v99-deadbeef'.*Still serving v1-", flat(result.output))
+
+
+def test_channel_policies_are_set_and_listed(home):
+    assert cli("channels", "set", "slack:T1/C2", "retrieval").exit_code == 0
+    assert "slack:T1/C2 retrieval" in flat(cli("channels", "list").output)
+    bad = cli("channels", "set", "web", "magic")
+    assert bad.exit_code == 2 and "unknown policy 'magic'" in flat(bad.output)
+
+
+def test_export_holds_script_examples_and_answers_labelled_correct(home, tmp_path):
+    asked = cli("ask", "--json", "hello there")
+    trace_id = json.loads(asked.stdout.strip().splitlines()[-1])["trace_id"]
+    assert cli("traces", "label", trace_id, "correct", "--reviewer", "lead@example.com").exit_code == 0
+    assert cli("traces", "label", trace_id, "brilliant").exit_code == 1
+
+    out = tmp_path / "pairs.jsonl"
+    result = cli("export", "training-data", "--format", "openai-chat", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    scripts = load_scripts(SCRIPTS).scripts
+    assert len(rows) == sum(len(s.examples) for s in scripts.values()) + 1
+    first = rows[0]["messages"]
+    assert [m["role"] for m in first] == ["system", "user", "assistant"]
+    assert rows[-1]["messages"][-2] == {"role": "user", "content": "hello there"}
+
+    as_csv = cli("export", "training-data", "--format", "csv", "--no-scripts")
+    table = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert [r["user"] for r in table] == ["hello there"] and table[0]["source"] == f"trace:{trace_id}"
