@@ -93,7 +93,13 @@ class Container:
     def sync_service(self) -> SyncService:
         from bot.sync_service import SyncService
 
-        return SyncService(self.sessions, self.sources, self.indexer, chunk_words=self.settings.chunk_words)
+        return SyncService(
+            self.sessions,
+            self.sources,
+            self.indexer,
+            chunk_words=self.settings.chunk_words,
+            chunk_overlap_words=self.settings.chunk_overlap_words,
+        )
 
     def reindex(self, on_progress=None) -> int:
         from bot.reindex import rebuild_index
