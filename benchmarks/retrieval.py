@@ -2,6 +2,7 @@
 
     python benchmarks/retrieval.py [--doc2dial-docs F] [--doc2dial-questions F]
                                    [--emanual-sections F] [--emanual-qa F] [--chunk-words N]
+                                   [--chunk-overlap-words N]
 
 Each corpus is written as a folder of text pages and synced by the bot's own sync service
 (a first sync and an unchanged re-sync) into a fresh supportbot home. A question is asked
@@ -153,6 +154,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--emanual-sections", type=Path, default=DATA / "emanual_smart_tv" / "manual_sections.json")
     parser.add_argument("--emanual-qa", type=Path, default=DATA / "emanual_smart_tv" / "qa_dev.jsonl")
     parser.add_argument("--chunk-words", type=int, default=None, help="override the chunk_words setting")
+    parser.add_argument(
+        "--chunk-overlap-words", type=int, default=None, help="override the chunk_overlap_words setting"
+    )
     args = parser.parse_args(argv)
 
     doc2dial, first, followup = load_doc2dial(args.doc2dial_docs, args.doc2dial_questions)
@@ -165,6 +169,8 @@ def main(argv: list[str] | None = None) -> dict:
     settings = {"retrieval_top_k": CHUNK_DEPTH}
     if args.chunk_words:
         settings["chunk_words"] = args.chunk_words
+    if args.chunk_overlap_words is not None:
+        settings["chunk_overlap_words"] = args.chunk_overlap_words
 
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="supportbot-bench-") as tmp:

@@ -104,6 +104,7 @@ class Container:
             self.sources,
             self.indexer,
             chunk_words=self.settings.chunk_words,
+            chunk_overlap_words=self.settings.chunk_overlap_words,
             connector_options=self.connector_options,
         )
 

@@ -23,7 +23,10 @@ class Settings(BaseSettings):
     elasticsearch_index: str = "supportbot-chunks"
 
     embedding_model: str | None = Field(None, description="Path of a sentence-transformers model; default: packaged MiniLM")
-    chunk_words: int = Field(160, ge=20, le=1000)
+    # short overlapping chunks: the encoder matches a question best against a passage of a few
+    # sentences, and the overlap keeps a passage that straddles a boundary whole in one chunk
+    chunk_words: int = Field(60, ge=20, le=1000)
+    chunk_overlap_words: int = Field(30, ge=0, le=500)
     retrieval_top_k: int = Field(10, ge=1, le=100)
     retrieval_candidates: int = Field(30, ge=1, le=500)
     min_evidence_similarity: float = Field(0.45, ge=-1.0, le=1.0)

@@ -55,7 +55,8 @@ class SyncService:
         sessions: sessionmaker[Session],
         catalog: SourceCatalog,
         indexer: Indexer,
-        chunk_words: int = 160,
+        chunk_words: int = 60,
+        chunk_overlap_words: int = 30,
         batch_size: int = 100,
         connector_options: ConnectorOptions | None = None,
     ) -> None:
@@ -63,6 +64,7 @@ class SyncService:
         self._catalog = catalog
         self._indexer = indexer
         self._chunk_words = chunk_words
+        self._chunk_overlap_words = chunk_overlap_words
         self._batch_size = batch_size
         self._connector_options = connector_options or ConnectorOptions()
 
@@ -132,7 +134,9 @@ class SyncService:
     def _apply_batch(self, source: Source, batch: list[tuple[str, SourceDocument | str]]) -> None:
         index = self._indexer.index
         chunked = {
-            item.key: chunk_document(item, source.name, max_words=self._chunk_words)
+            item.key: chunk_document(
+                item, source.name, max_words=self._chunk_words, overlap_words=self._chunk_overlap_words
+            )
             for action, item in batch
             if action != "remove"
         }

@@ -1,10 +1,14 @@
 """Fusing keyword and embedding hits by their scores.
 
-Each candidate gets `keyword_weight * bm25 / best_bm25 + (1 - keyword_weight) * cosine`:
+Each chunk gets `keyword_weight * bm25 / best_bm25 + (1 - keyword_weight) * cosine`:
 the BM25 score is divided by the query's best BM25 score (so 1.0 is the best keyword match
 and a chunk BM25 did not return counts 0), and the cosine similarity is used as it is.
 On the doc2dial and TV-manual dev sets this beats reciprocal rank fusion, which throws the
 scores away (benchmarks/retrieval.py).
+
+Then each chunk gains `document_weight` times the best score among the other chunks of its
+document: a page that matches the question in several passages is more likely the answer
+than one with a single lucky passage, and the order of a page's own chunks is unchanged.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import numpy as np
 from haystack import Document, component
 
 DEFAULT_KEYWORD_WEIGHT = 0.4
+DEFAULT_DOCUMENT_WEIGHT = 0.1
 
 
 @dataclass(frozen=True)
@@ -37,6 +42,36 @@ def fuse_scores(
     }
 
 
+def boost_by_document(scores: np.ndarray, documents: np.ndarray, document_weight: float) -> np.ndarray:
+    """`scores[i]` plus `document_weight` times the best score of another chunk of the
+    document `documents[i]` (document numbers: 0 .. number of documents - 1)."""
+    if not document_weight or not len(scores):
+        return scores
+    order = np.lexsort((-scores, documents))  # by document, best chunk first
+    grouped = documents[order]
+    first = np.r_[True, grouped[1:] != grouped[:-1]]
+    second = np.r_[False, first[:-1]] & ~first
+    best = np.zeros(int(documents.max()) + 1)
+    runner_up = np.zeros_like(best)
+    best[grouped[first]] = scores[order][first]
+    runner_up[grouped[second]] = scores[order][second]
+    is_best = np.zeros(len(scores), dtype=bool)
+    is_best[order[first]] = True
+    return scores + document_weight * np.where(is_best, runner_up[documents], best[documents])
+
+
+def document_numbers(documents: list[Document]) -> np.ndarray:
+    """Numbers each chunk's page (source and document key) 0, 1, ... in order of appearance."""
+    numbers: dict[str, int] = {}
+    return np.array([numbers.setdefault(document_of(d), len(numbers)) for d in documents], dtype=np.int64)
+
+
+def document_of(document: Document) -> str:
+    """The page a chunk belongs to (chunks without one count as their own page)."""
+    meta = document.meta or {}
+    return f"{meta.get('source', '')}\x00{meta.get('document_key', document.id)}"
+
+
 @component
 class ScoreFusion:
     """Joins the lists of a BM25 and an embedding retriever by `fuse_scores`.
@@ -46,9 +81,15 @@ class ScoreFusion:
     lowest cosine (an upper bound: the embedding retriever ranked it below all its hits).
     """
 
-    def __init__(self, keyword_weight: float = DEFAULT_KEYWORD_WEIGHT, top_k: int = 10) -> None:
+    def __init__(
+        self,
+        keyword_weight: float = DEFAULT_KEYWORD_WEIGHT,
+        top_k: int = 10,
+        document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
+    ) -> None:
         self.keyword_weight = keyword_weight
         self.top_k = top_k
+        self.document_weight = document_weight
 
     @component.output_types(documents=list[Document], scores=list[HitScores])
     def run(
@@ -70,6 +111,13 @@ class ScoreFusion:
             if d.id not in similarity:
                 similarity[d.id] = _cosine(query, d.embedding, floor)
         fused = fuse_scores(bm25, similarity, self.keyword_weight)
+        keys = list(fused)
+        boosted = boost_by_document(
+            np.array([fused[k] for k in keys]),
+            document_numbers([documents[k] for k in keys]),
+            self.document_weight,
+        )
+        fused = dict(zip(keys, boosted.tolist(), strict=True))
         ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: top_k or self.top_k]
         return {
             "documents": [replace(documents[key], score=fused[key], embedding=None) for key in ranked],

@@ -5,7 +5,9 @@ lists on every query and deep-copy each hit's embedding on the way out: on a few
 chunks that is about 100 ms a query on two cores. This component keeps a snapshot of the
 store (a sparse term-frequency matrix and the embedding matrix), rebuilt whenever the store's
 documents change, and scores every chunk at once with the store's own BM25 algorithm,
-parameters and tokenizer and with cosine similarity, then fuses both by `fuse_scores`.
+parameters and tokenizer and with cosine similarity, then fuses both for every chunk (not
+only each method's best few: a chunk just outside BM25's top list keeps its keyword score)
+and boosts pages that match in several chunks (`knowledge.fusion`).
 """
 
 from __future__ import annotations
@@ -20,7 +22,13 @@ from haystack import Document, component, default_from_dict, default_to_dict
 from haystack.document_stores.in_memory import InMemoryDocumentStore
 from scipy import sparse
 
-from knowledge.fusion import DEFAULT_KEYWORD_WEIGHT, HitScores, fuse_scores
+from knowledge.fusion import (
+    DEFAULT_DOCUMENT_WEIGHT,
+    DEFAULT_KEYWORD_WEIGHT,
+    HitScores,
+    boost_by_document,
+    document_numbers,
+)
 
 
 class _Snapshot:
@@ -28,6 +36,7 @@ class _Snapshot:
 
     def __init__(self, store: InMemoryDocumentStore) -> None:
         self.documents = list(store.storage.values())
+        self.document_numbers = document_numbers(self.documents)
         self._tokenizer = re.compile(store.bm25_tokenization_regex).findall
         vocabulary: dict[str, int] = {}
         rows, columns, counts = [], [], []
@@ -125,10 +134,12 @@ def _bm25(store: InMemoryDocumentStore, lengths: np.ndarray, document_frequency:
 
 @component
 class InMemoryHybridRetriever:
-    """BM25 and embedding retrieval over an InMemoryDocumentStore, fused by `fuse_scores`.
+    """BM25 and embedding retrieval over an InMemoryDocumentStore, fused as `knowledge.fusion`
+    describes, over every chunk; the `top_k` best come back without their embeddings, and
+    `scores` gives each hit's fused, BM25 and cosine scores.
 
-    The `candidates` best chunks of each method are fused and the `top_k` best come back,
-    without their embeddings; `scores` gives each hit's fused, BM25 and cosine scores.
+    `candidates` (each method's best list) only decides which hits report a BM25 and an
+    embedding-retriever score, as the two separate retrievers of other backends would.
     """
 
     def __init__(
@@ -137,11 +148,13 @@ class InMemoryHybridRetriever:
         top_k: int = 10,
         candidates: int = 30,
         keyword_weight: float = DEFAULT_KEYWORD_WEIGHT,
+        document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
     ) -> None:
         self.document_store = document_store
         self.top_k = top_k
         self.candidates = candidates
         self.keyword_weight = keyword_weight
+        self.document_weight = document_weight
         self._snapshot: _Snapshot | None = None
 
     def warm_up(self) -> None:
@@ -158,24 +171,24 @@ class InMemoryHybridRetriever:
         if not snapshot.documents:
             return {"documents": [], "scores": []}
         bm25 = snapshot.bm25(query)
-        cosine = snapshot.similarity(query_embedding)
-        keyword_hits = [i for i in _best(bm25, self.candidates) if bm25[i] > 0]
-        embedding_hits = [i for i in _best(cosine, self.candidates) if snapshot.has_embedding[i]]
-        candidates = dict.fromkeys([*keyword_hits, *embedding_hits])
         # a chunk without an embedding has no cosine: 0 keeps it rankable by its BM25 alone
-        similarity = {i: float(cosine[i]) if snapshot.has_embedding[i] else 0.0 for i in candidates}
-        fused = fuse_scores({i: float(bm25[i]) for i in keyword_hits}, similarity, self.keyword_weight)
-        ranked = sorted(fused, key=fused.__getitem__, reverse=True)[: top_k or self.top_k]
-        in_embedding = set(embedding_hits)
-        in_keyword = set(keyword_hits)
+        cosine = np.where(snapshot.has_embedding, snapshot.similarity(query_embedding), 0.0)
+        best_bm25 = bm25.max()
+        keyword = bm25 * (self.keyword_weight / best_bm25) if best_bm25 > 0 else np.zeros_like(bm25)
+        fused = boost_by_document(
+            keyword + (1.0 - self.keyword_weight) * cosine, snapshot.document_numbers, self.document_weight
+        )
+        ranked = _best(fused, top_k or self.top_k)
+        in_keyword = {int(i) for i in _best(bm25, self.candidates) if bm25[i] > 0}
+        in_embedding = {int(i) for i in _best(cosine, self.candidates) if snapshot.has_embedding[i]}
         return {
-            "documents": [replace(snapshot.documents[i], score=fused[i], embedding=None) for i in ranked],
+            "documents": [replace(snapshot.documents[i], score=float(fused[i]), embedding=None) for i in ranked],
             "scores": [
                 HitScores(
-                    fused=fused[i],
+                    fused=float(fused[i]),
                     bm25=float(bm25[i]) if i in in_keyword else None,
-                    embedding=similarity[i] if i in in_embedding else None,
-                    similarity=similarity[i],
+                    embedding=float(cosine[i]) if i in in_embedding else None,
+                    similarity=float(cosine[i]),
                 )
                 for i in ranked
             ],
@@ -188,6 +201,7 @@ class InMemoryHybridRetriever:
             top_k=self.top_k,
             candidates=self.candidates,
             keyword_weight=self.keyword_weight,
+            document_weight=self.document_weight,
         )
 
     @classmethod

@@ -1,5 +1,6 @@
-"""Hybrid retrieval as a haystack pipeline: BM25 and embedding retrieval over the same
-index, fused by their scores (`knowledge.fusion`). Each hit keeps its per-retriever scores
+"""Hybrid retrieval as a haystack pipeline: BM25 (given the query without function words,
+`knowledge.keyword_query`) and embedding retrieval over the same index, fused by their
+scores (`knowledge.fusion`). Each hit keeps its per-retriever scores
 so the answer trace can show why a passage was chosen.
 
 On the embedded store one vectorised component does both searches and the fusion
@@ -16,8 +17,9 @@ from haystack.document_stores.in_memory import InMemoryDocumentStore
 
 from knowledge.documents import Chunk
 from knowledge.embedding import text_embedder
-from knowledge.fusion import DEFAULT_KEYWORD_WEIGHT, ScoreFusion
+from knowledge.fusion import DEFAULT_DOCUMENT_WEIGHT, DEFAULT_KEYWORD_WEIGHT, ScoreFusion
 from knowledge.in_memory_search import InMemoryHybridRetriever
+from knowledge.keyword_query import KeywordQuery
 from knowledge.stores.base import SearchIndex, chunk_from_document
 
 
@@ -34,7 +36,8 @@ class RetrievedChunk:
 class HybridRetriever:
     """`candidates` hits come from each retriever; `top_k` fused hits come back.
 
-    `weights` are the relative weights of the BM25 and the embedding score in the fusion.
+    `weights` are the relative weights of the BM25 and the embedding score in the fusion;
+    `document_weight` how much a chunk gains from the best other chunk of its page.
     """
 
     def __init__(
@@ -44,25 +47,34 @@ class HybridRetriever:
         top_k: int = 10,
         candidates: int = 30,
         weights: tuple[float, float] = (DEFAULT_KEYWORD_WEIGHT, 1.0 - DEFAULT_KEYWORD_WEIGHT),
+        document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
     ) -> None:
         self.index = index
         self.top_k = top_k
         keyword_weight = weights[0] / (weights[0] + weights[1])
         self.pipeline = Pipeline()
         self.pipeline.add_component("query_embedder", text_embedder(embedding_model))
+        self.pipeline.add_component("keyword_query", KeywordQuery())
         store = index.document_store
         if isinstance(store, InMemoryDocumentStore):
-            search = InMemoryHybridRetriever(store, top_k=top_k, candidates=candidates, keyword_weight=keyword_weight)
+            search = InMemoryHybridRetriever(
+                store,
+                top_k=top_k,
+                candidates=candidates,
+                keyword_weight=keyword_weight,
+                document_weight=document_weight,
+            )
             self.pipeline.add_component("search", search)
-            self._keyword_input = "search"
+            self.pipeline.connect("keyword_query.query", "search.query")
         else:
+            fusion = ScoreFusion(keyword_weight=keyword_weight, top_k=top_k, document_weight=document_weight)
             self.pipeline.add_component("bm25", index.bm25_retriever(top_k=candidates))
             self.pipeline.add_component("embedding", index.embedding_retriever(top_k=candidates))
-            self.pipeline.add_component("search", ScoreFusion(keyword_weight=keyword_weight, top_k=top_k))
+            self.pipeline.add_component("search", fusion)
+            self.pipeline.connect("keyword_query.query", "bm25.query")
             self.pipeline.connect("query_embedder.embedding", "embedding.query_embedding")
             self.pipeline.connect("bm25.documents", "search.keyword_documents")
             self.pipeline.connect("embedding.documents", "search.embedding_documents")
-            self._keyword_input = "bm25"
         self.pipeline.connect("query_embedder.embedding", "search.query_embedding")
 
     def warm_up(self) -> None:
@@ -74,7 +86,7 @@ class HybridRetriever:
         if self.index.count() == 0:
             return []
         result = self.pipeline.run(
-            {"query_embedder": {"text": query}, self._keyword_input: {"query": keyword_query or query}}
+            {"query_embedder": {"text": query}, "keyword_query": {"text": keyword_query or query}}
         )["search"]
         return [
             RetrievedChunk(

@@ -34,10 +34,12 @@ class ExtractiveWriter:
         best = max(e.similarity for e in evidence)
         chosen = [e for e in evidence if e.similarity >= best - self.similarity_margin][: self.max_passages]
         quotes = []
+        quoted: set[str] = set()  # overlapping chunks of one page share sentences: quote each once
         for item in chosen:
-            quote = self._best_sentences(query, item.chunk.text)
-            if quote:
-                quotes.append((item.rank, quote))
+            sentences = [s for s in self._best_sentences(query, item.chunk.text) if s not in quoted]
+            quoted.update(sentences)
+            if sentences:
+                quotes.append((item.rank, " ".join(sentences)))
         if not quotes:
             return Draft(text=None)
         lines = ["Here is what our help center says:"]
@@ -45,14 +47,14 @@ class ExtractiveWriter:
             lines.append(f"> {quote} [{number}]")
         return Draft(text="\n\n".join(lines), citations={n: rank for n, (rank, _) in enumerate(quotes, start=1)})
 
-    def _best_sentences(self, query: str, passage: str) -> str:
+    def _best_sentences(self, query: str, passage: str) -> list[str]:
         sentences = [s for s in split_sentences(passage) if not addresses_the_bot(s)]
         if len(sentences) <= self.max_sentences:
-            return " ".join(sentences)
+            return sentences
         vectors = np.asarray(self._embed([query, *sentences]))
         scores = vectors[1:] @ vectors[0]
         # Keep the best window of consecutive sentences: quotes read better unbroken.
         window = self.max_sentences
         sums = [scores[i:i + window].sum() for i in range(len(sentences) - window + 1)]
         start = int(np.argmax(sums))
-        return " ".join(sentences[start:start + window])
+        return sentences[start:start + window]

@@ -32,3 +32,21 @@ def test_chunk_ids_are_deterministic_and_depend_on_content_and_source():
     assert [c.id for c in first] == [c.id for c in again]
     assert first[0].id != changed[0].id
     assert first[0].id != other_source[0].id
+
+
+def test_overlapping_chunks_share_the_previous_chunks_last_sentences():
+    text = " ".join(f"Sentence number {i} is here." for i in range(40))  # 5 words each
+    chunks = chunk_document(_doc(text), source="hc", max_words=20, overlap_words=10)
+    refunds = [c.text.split("\n") for c in chunks if c.section == "Refunds"]
+    assert all(len(" ".join(c).split()) <= 20 for c in refunds)
+    for previous, current in zip(refunds, refunds[1:]):
+        assert current[:2] == previous[-2:]  # two 5-word sentences fit in 10 words of overlap
+    assert refunds[-1][-1] == "Sentence number 39 is here."
+    assert len(refunds) == 19  # 4 sentences a chunk, 2 new ones each time
+
+
+def test_overlap_never_stalls_when_a_sentence_is_longer_than_the_overlap():
+    text = " ".join(f"Sentence number {i} is a good deal longer than the overlap." for i in range(6))
+    chunks = chunk_document(_doc(text), source="hc", max_words=24, overlap_words=5)
+    refunds = [c for c in chunks if c.section == "Refunds"]
+    assert " ".join(c.text for c in refunds).split() == text.split()

@@ -1,0 +1,21 @@
+from knowledge.documents import Chunk
+from strategies.base import Evidence
+from strategies.generators.extractive import ExtractiveWriter
+
+
+def _evidence(rank: int, text: str) -> Evidence:
+    chunk = Chunk(id=f"c{rank}", document_key="tv.md", content_hash="h", ordinal=rank, title="TV", section="", text=text)
+    return Evidence(rank=rank, chunk=chunk, fused_score=1.0, bm25_score=None, embedding_score=None, similarity=0.8)
+
+
+def test_sentences_shared_by_overlapping_chunks_are_quoted_once():
+    writer = ExtractiveWriter(embed=lambda texts: [[1.0] for _ in texts])
+    draft = writer.write(
+        "how do I pair the remote?",
+        [
+            _evidence(1, "Point the remote at the TV. Hold both buttons."),
+            _evidence(2, "Hold both buttons. The light blinks when it is paired."),
+        ],
+    )
+    assert draft.text.count("Hold both buttons.") == 1
+    assert "The light blinks when it is paired. [2]" in draft.text
