@@ -1,4 +1,4 @@
-"""Following a script across turns: branches, slots, retries, stored state and its limits."""
+"""Following a script across turns: branches, slots, retries, and scripts that never ask."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from strategies.scripts import EndOutcome, Script, ScriptEngine, ScriptState, load_scripts
-from strategies.scripts.engine import GIVING_UP, MAX_STEPS_PER_TURN, NOT_UNDERSTOOD, ScriptStateError
+from strategies.scripts.engine import GIVING_UP, MAX_STEPS_PER_TURN, NOT_UNDERSTOOD
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_SCRIPTS = REPO / "examples" / "scripts"
@@ -242,183 +242,6 @@ def test_max_attempts_is_configurable(scripts):
     engine = ScriptEngine(scripts, max_attempts=1)
     turn = engine.answer(engine.start("reset_password").state, "banana")
     assert turn.end is EndOutcome.ESCALATE
-
-
-# --- stored state ---------------------------------------------------------------------
-
-
-def test_state_survives_json_mid_script_and_a_new_engine_continues_identically(scripts):
-    before_restart = ScriptEngine(scripts)
-    turn = before_restart.start("client_did_not_receive_invoice", opening="client never got invoice")
-    turn = before_restart.answer(turn.state, "INV-7777")
-    turn = before_restart.answer(turn.state, "no idea")  # one miss, so attempts is 1
-    stored = json.dumps(turn.state.to_dict())
-
-    restored = ScriptState.from_dict(json.loads(stored))
-    assert restored == turn.state
-    assert restored.attempts == 1
-    assert restored.opening == "client never got invoice"
-
-    after_restart = ScriptEngine(load_scripts(EXAMPLE_SCRIPTS).scripts)
-    for answer in ("bob@client.example", "what", "???"):
-        assert after_restart.answer(restored, answer) == before_restart.answer(turn.state, answer)
-    # the miss before the restart still counts: two more and the script gives up
-    again = after_restart.answer(restored, "what")
-    assert after_restart.answer(roundtrip(again.state), "???").end is EndOutcome.ESCALATE
-
-
-def test_whole_conversation_through_json_between_every_turn(engine):
-    turn = engine.start("change_plan")
-    for answer in ("I'd like to upgrade", "2"):
-        turn = engine.answer(roundtrip(turn.state), answer)
-    assert turn.end is EndOutcome.RESOLVED
-    assert turn.steps == ("business_info", "how_to_upgrade")
-    assert "choose Business (monthly or annual)" in turn.text
-
-
-def test_to_dict_is_plain_json():
-    state = ScriptState("s", "step", {"a": "1"}, attempts=2, opening="hi")
-    assert state.to_dict() == {"script_id": "s", "step_id": "step", "slots": {"a": "1"}, "attempts": 2, "opening": "hi"}
-
-
-def test_from_dict_fills_defaults():
-    assert ScriptState.from_dict({"script_id": "s", "step_id": "x"}) == ScriptState("s", "x", {}, 0, "")
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        {"step_id": "check_sso"},
-        {"script_id": "reset_password"},
-        {"script_id": "reset_password", "step_id": "check_sso", "attempts": "many"},
-        {"script_id": "reset_password", "step_id": "check_sso", "slots": ["a", "b", "c"]},
-        None,
-        "reset_password",
-    ],
-)
-def test_unreadable_state(data):
-    with pytest.raises(ScriptStateError, match="unreadable"):
-        ScriptState.from_dict(data)
-
-
-def test_state_naming_a_removed_script(engine):
-    state = ScriptState("retired_script", "ask")
-    with pytest.raises(ScriptStateError, match="retired_script"):
-        engine.answer(state, "yes")
-    with pytest.raises(ScriptStateError):
-        engine.fits(state, "yes")
-    with pytest.raises(ScriptStateError):
-        engine.waits_for_free_text(state)
-    with pytest.raises(ScriptStateError):
-        engine.start("retired_script")
-
-
-def test_state_naming_a_removed_step(engine):
-    state = ScriptState("reset_password", "old_step")
-    with pytest.raises(ScriptStateError, match="old_step"):
-        engine.answer(state, "yes")
-    with pytest.raises(ScriptStateError, match="old_step"):
-        engine.fits(state, "yes")
-
-
-def test_state_waiting_on_a_step_that_no_longer_asks(engine):
-    with pytest.raises(ScriptStateError, match="no longer asks"):
-        engine.answer(ScriptState("reset_password", "send_link"), "yes")
-
-
-def test_script_state_error_is_a_value_error():
-    assert issubclass(ScriptStateError, ValueError)
-
-
-# --- choices --------------------------------------------------------------------------
-
-
-def test_choice_answered_by_number(engine):
-    turn = engine.answer(engine.start("delete_account").state, "2")
-    assert turn.filled == ("target", "Login")
-    assert turn.steps == ("delete_login",)
-    assert turn.end is EndOutcome.RESOLVED
-
-
-def test_choice_answered_by_name_inside_a_sentence(engine):
-    turn = engine.answer(engine.start("delete_account").state, "I only want my personal data gone please")
-    assert turn.filled == ("target", "Personal data")
-    assert turn.steps == ("personal_data",)
-    assert "privacy@tallyo.example" in turn.text
-
-
-def test_end_retrieval_is_reported(engine):
-    turn = engine.answer(engine.start("delete_account").state, "4")
-    assert turn.filled == ("target", "Client data")
-    assert turn.end is EndOutcome.RETRIEVAL
-    assert turn.state is None
-    assert turn.steps == ("client_data",)
-
-
-def test_choice_branch_keys_written_in_capitals_still_match(tmp_path):
-    scripts = load_one(
-        tmp_path,
-        """
-        id: s
-        title: T
-        examples: [x]
-        steps:
-          - id: ask_colour
-            say: Red, green or blue?
-            ask:
-              slot: colour
-              type: choice
-              choices: [Red, Green, Blue]
-            branches:
-              RED: red
-              Blue: blue
-          - id: green
-            say: Green it is.
-            end: resolved
-          - id: red
-            say: Red it is.
-            end: resolved
-          - id: blue
-            say: Blue it is.
-            end: escalate
-        """,
-    )
-    engine = ScriptEngine(scripts)
-    state = engine.start("s").state
-    assert engine.answer(state, "red please").steps == ("red",)
-    assert engine.answer(state, "3").end is EndOutcome.ESCALATE
-    # no branch for Green: the following step
-    assert engine.answer(state, "green").text == "Green it is."
-
-
-def test_yes_no_branch_keys_written_in_capitals_still_match(tmp_path):
-    scripts = load_one(
-        tmp_path,
-        """
-        id: s
-        title: T
-        examples: [x]
-        steps:
-          - id: ask
-            say: OK?
-            ask:
-              slot: ok
-              type: yes_no
-            branches:
-              "YES": yes_step
-              "No": no_step
-          - id: yes_step
-            say: Yes.
-            end: resolved
-          - id: no_step
-            say: No.
-            end: escalate
-        """,
-    )
-    engine = ScriptEngine(scripts)
-    state = engine.start("s").state
-    assert engine.answer(state, "yes").steps == ("yes_step",)
-    assert engine.answer(state, "nah").steps == ("no_step",)
 
 
 # --- fits / waits_for_free_text -------------------------------------------------------
