@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.base import utcnow
 from bot.db.models import ScriptModelVersion
+from strategies.script_strategy import thresholds_dict
 
 
 class ScriptModelError(ValueError):
@@ -33,7 +34,7 @@ class ScriptModelRegistry:
                 path=str(Path(directory).resolve()),
                 data_hash=classifier.data_hash,
                 labels=list(classifier.labels),
-                thresholds=_thresholds(classifier.thresholds),
+                thresholds=thresholds_dict(classifier.thresholds),
                 metrics=dict(classifier.metrics),
             )
             session.add(row)
@@ -82,11 +83,6 @@ class ScriptModelRegistry:
 
 def next_version(sessions: sessionmaker[Session], data_hash: str) -> str:
     with sessions() as session:
-        count = len(session.scalars(select(ScriptModelVersion.version)).all())
+        count = session.scalar(select(func.count()).select_from(ScriptModelVersion))
     return f"v{count + 1}-{data_hash[:8]}"
 
-
-def _thresholds(thresholds: object) -> dict:
-    import dataclasses
-
-    return dataclasses.asdict(thresholds) if dataclasses.is_dataclass(thresholds) else {}

@@ -6,14 +6,13 @@ and the thresholds used, for the trace."""
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from enum import StrEnum
 
 from strategies.base import Question, Strategy, StrategyAnswer
 from strategies.conversation_signals import asks_for_a_person, looks_like_a_question, wants_to_stop
-from strategies.script_strategy import ScriptPredictionLike, ScriptStrategy
+from strategies.script_strategy import ScriptPredictionLike, ScriptStrategy, thresholds_dict
 from strategies.scripts.engine import ScriptState, ScriptStateError
 from strategies.scripts.model import EndOutcome
 
@@ -112,7 +111,7 @@ class Router:
             "ranked": [[label, round(float(p), 4)] for label, p in prediction.ranked],
             "predict_ms": round((time.perf_counter() - started) * 1000, 2),
         }
-        routing["thresholds"] = _as_dict(self._scripts.model.thresholds)
+        routing["thresholds"] = thresholds_dict(self._scripts.model.thresholds)
         return prediction
 
     def _state(self, question: Question, routing: dict) -> ScriptState | None:
@@ -120,7 +119,7 @@ class Router:
             return None
         try:
             state = ScriptState.from_dict(question.script_state)
-            self._scripts.engine.fits(state, "")  # raises when the script or step is gone
+            self._scripts.engine.check(state)
         except ScriptStateError as exc:
             log.warning("dropping script state: %s", exc)
             routing["dropped_script_state"] = str(exc)
@@ -171,8 +170,3 @@ def _escalate(routing: dict, reason: str, handoff: bool = False) -> StrategyAnsw
     routing.update(route=Route.ESCALATE.value, reason=reason)
     return StrategyAnswer(strategy="handoff", text=None, abstain_reason=reason, escalate=True, handoff=handoff)
 
-
-def _as_dict(thresholds: object) -> dict:
-    if dataclasses.is_dataclass(thresholds) and not isinstance(thresholds, type):
-        return {k: v for k, v in dataclasses.asdict(thresholds).items()}
-    return dict(getattr(thresholds, "__dict__", {}))

@@ -3,6 +3,7 @@ optional writer rephrases each scripted message (falling back to the script's ow
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Protocol
 
@@ -40,6 +41,13 @@ class ScriptWriter(Protocol):
     def rephrase(self, scripted: str, question: Question) -> tuple[str, str]:
         """(the reply, the prompt sent); raises GeneratorError."""
         ...
+
+
+def thresholds_dict(thresholds: object) -> dict:
+    """A model's calibrated thresholds as plain values, for traces and the model registry."""
+    if dataclasses.is_dataclass(thresholds) and not isinstance(thresholds, type):
+        return dataclasses.asdict(thresholds)
+    return dict(getattr(thresholds, "__dict__", {}))
 
 
 class ScriptStrategy:

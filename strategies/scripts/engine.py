@@ -68,6 +68,10 @@ class ScriptEngine:
         state = ScriptState(script_id=script_id, step_id=script.first_step.id, opening=opening)
         return self._run_from(script, script.first_step, state, said=[])
 
+    def check(self, state: ScriptState) -> None:
+        """Raises ScriptStateError when the stored state no longer fits the scripts."""
+        self._waiting_step(state)
+
     def fits(self, state: ScriptState, text: str) -> bool:
         """Whether `text` answers the question the script is waiting on."""
         step = self._waiting_step(state)
