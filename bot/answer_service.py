@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channel_policies import ChannelPolicies
 from bot.db.models import Conversation, Turn
+from bot.escalations import EscalationNotices, escalation_reason, open_escalation
 from bot.handoff import HUMAN, hand_to_human, mark_escalated
 from bot.index_versions import current_index_version
 from bot.message_checks import UnusableMessage, clean_question
@@ -37,6 +38,7 @@ class AnswerService:
         embedding_model: str,
         max_message_chars: int = 4000,
         history_turns: int = 6,
+        notices: EscalationNotices | None = None,
     ) -> None:
         self._sessions = sessions
         self._router = router
@@ -45,6 +47,7 @@ class AnswerService:
         self._embedding_model = embedding_model
         self._max_chars = max_message_chars
         self._history_turns = history_turns
+        self._notices = notices or EscalationNotices(sessions)
 
     def handle(self, message: IncomingMessage) -> Reply:
         started = time.perf_counter()
@@ -55,7 +58,7 @@ class AnswerService:
 
         with self._sessions.begin() as session:
             conversation = self._conversation(session, message)
-            history = self._history(session, conversation)
+            history = self._history(session, conversation) or _earlier(message, self._history_turns)
             question_turn = Turn(conversation=conversation, role="user", user_id=message.user_id, text=text)
             session.add(question_turn)
             session.flush()
@@ -101,6 +104,14 @@ class AnswerService:
                 timings_ms=timings,
             )
             trace_id = trace.id
+            escalation = None
+            if result.handoff or result.escalate:
+                reason = escalation_reason(result)
+                requested_by = message.user_id if reason == "user_request" else None
+                escalation = open_escalation(session, conversation, reason, trace_id, requested_by)
+            escalation_id = escalation.id if escalation else None
+        if escalation_id is not None:
+            self._notices.send(escalation_id)
         return Reply(
             text=reply_text,
             outcome=outcome,
@@ -119,6 +130,8 @@ class AnswerService:
             conversation = Conversation(channel=message.channel, external_key=message.conversation_key)
             session.add(conversation)
             session.flush()
+        if message.reply_address is not None:
+            conversation.reply_address = message.reply_address
         return conversation
 
     def _history(self, session: Session, conversation: Conversation) -> tuple[HistoryTurn, ...]:
@@ -128,6 +141,13 @@ class AnswerService:
             select(Turn).where(Turn.conversation_id == conversation.id).order_by(Turn.id.desc()).limit(self._history_turns)
         ).all()
         return tuple(HistoryTurn(role=t.role, text=t.text) for t in reversed(turns))
+
+
+def _earlier(message: IncomingMessage, limit: int) -> tuple[HistoryTurn, ...]:
+    if not limit:
+        return ()
+    texts = [t.strip() for t in message.earlier_messages if t and t.strip()]
+    return tuple(HistoryTurn(role="user", text=t[:2000]) for t in texts[-limit:])
 
 
 def _outcome_and_text(result: StrategyAnswer) -> tuple[Outcome, str]:

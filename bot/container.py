@@ -17,7 +17,13 @@ from bot.db.engine import create_db_engine, migrate, session_factory
 from bot.settings import Settings
 
 if TYPE_CHECKING:
+    from bot.admin_commands import AdminCommands
     from bot.answer_service import AnswerService
+    from bot.chat_actions import ChatActions
+    from bot.chat_backend import ChatBackend
+    from bot.escalations import EscalationNotices, NoticeSender
+    from bot.slack import SlackChat
+    from bot.teams import TeamsChat
     from bot.sync_service import SyncService
     from knowledge.indexing import Indexer
     from knowledge.retrieval import HybridRetriever
@@ -231,4 +237,69 @@ class Container:
             embedding_model=Path(self.embedding_model).name,
             max_message_chars=self.settings.max_message_chars,
             history_turns=self.settings.history_turns,
+            notices=self.escalation_notices,
         )
+
+    @cached_property
+    def escalation_notices(self) -> EscalationNotices:
+        from bot.escalations import EscalationNotices
+
+        return EscalationNotices(self.sessions, self._notice_sender())
+
+    def _notice_sender(self) -> NoticeSender | None:
+        target = self.settings.escalation_notices_to
+        if not target:
+            return None
+        chat, _, where = target.partition(":")
+        if chat == "slack":
+            from bot.slack import SlackNoticeSender
+
+            return SlackNoticeSender(self.settings, channel=where)
+        if chat == "teams":
+            from bot.teams import TeamsNoticeSender
+
+            return TeamsNoticeSender(self.settings, conversation_id=where)
+        raise ValueError(f"SUPPORTBOT_ESCALATION_NOTICES_TO must start with slack: or teams:, not {target!r}")
+
+    @cached_property
+    def chat_actions(self) -> ChatActions:
+        from bot.chat_actions import ChatActions
+
+        return ChatActions(self.sessions, self.escalation_notices)
+
+    @cached_property
+    def admin_commands(self) -> AdminCommands:
+        from bot.admin_commands import AdminCommands, sync_in_background
+
+        return AdminCommands(
+            self.sessions, self.sources, self.settings.admin_users, sync_in_background(self.sync_service.sync)
+        )
+
+    @cached_property
+    def chat_backend(self) -> ChatBackend:
+        """What chat adapters call. Cheap to build: the answer service loads on first use."""
+        from datetime import timedelta
+
+        from bot.chat_backend import ChatBackend
+        from bot.delivery_ledger import DeliveryLedger
+
+        return ChatBackend(
+            self.sessions,
+            lambda: self.answer_service,
+            self.chat_actions,
+            self.admin_commands,
+            DeliveryLedger(self.sessions, remember=timedelta(minutes=self.settings.dedupe_minutes)),
+            workers=self.settings.answer_workers,
+        )
+
+    @cached_property
+    def slack_chat(self) -> SlackChat:
+        from bot.slack import SlackChat
+
+        return SlackChat(self.settings, self.chat_backend)
+
+    @cached_property
+    def teams_chat(self) -> TeamsChat:
+        from bot.teams import TeamsChat
+
+        return TeamsChat(self.settings, self.chat_backend)

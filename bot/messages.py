@@ -29,6 +29,11 @@ class IncomingMessage:
     conversation_key: str
     user_id: str
     text: str
+    # How to post into this thread later (kept on the conversation); chat-specific, JSON-safe.
+    reply_address: dict | None = None
+    # Earlier messages of a thread the bot joins late (a mention deep in a Slack thread):
+    # context for the first answer, when the bot has no turns of its own there yet.
+    earlier_messages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 EXAMPLE_SCRIPTS = Path(__file__).resolve().parents[1] / "examples" / "scripts"
@@ -52,6 +54,40 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(4000, ge=100)
     history_turns: int = Field(6, ge=0, le=50)
 
+    # The web app (`supportbot serve`): Slack, Teams, the local web chat and health checks.
+    web_host: str = "127.0.0.1"
+    web_port: int = Field(8000, ge=1, le=65535)
+    web_chat: bool = Field(True, description="Serve the try-it-locally web chat at /")
+    answer_workers: int = Field(2, ge=1, le=64, description="Answers computed at once (CPU-bound)")
+    admin_users: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Comma-separated chat users allowed admin commands, e.g. slack:U123,teams:29:1ab"
+    )
+    escalation_notices_to: str | None = Field(
+        None, description="Where escalation notices go: slack:<channel id> or teams:<conversation id>"
+    )
+    # Slack retries an event it thinks failed; keys are remembered at least this long.
+    dedupe_minutes: int = Field(10, ge=10, le=24 * 60)
+
+    slack_bot_token: SecretStr | None = Field(None, description="xoxb-... bot token; Slack is off without it")
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = Field(None, description="xapp-... token: use Socket Mode instead of /slack/events")
+    slack_api_url: str | None = Field(None, description="Slack Web API base URL (default https://slack.com/api/)")
+
+    teams_app_id: str | None = Field(None, description="Microsoft App ID; Teams is off without it")
+    teams_app_password: SecretStr | None = None
+    teams_app_tenant_id: str | None = Field(None, description="For a single-tenant app")
+    teams_app_type: str = Field("MultiTenant", pattern="^(MultiTenant|SingleTenant|UserAssignedMSI)$")
+    teams_dev_without_auth: bool = Field(
+        False, description="Development only: accept Bot Framework requests with no token and no app id"
+    )
+    # Sovereign clouds (and the local test harness) use another token issuer and signing keys.
+    teams_openid_metadata_url: str | None = None
+    teams_token_issuer: str | None = None
+    teams_notice_service_url: str = Field(
+        "https://smba.trafficmanager.net/teams/", description="Bot Connector URL for escalation notices to a Teams channel"
+    )
+    teams_slow_answer_s: float = Field(10.0, gt=0, description="After this, say 'looking into it' and answer later")
+
     @model_validator(mode="after")
     def _llm_needs_a_model(self) -> Settings:
         if self.llm_base_url and not self.llm_model:
@@ -65,6 +101,35 @@ class Settings(BaseSettings):
         if (self.zendesk_email is None) != (self.zendesk_api_token is None):
             raise ValueError("set both SUPPORTBOT_ZENDESK_EMAIL and SUPPORTBOT_ZENDESK_API_TOKEN, or neither")
         return self
+
+    @field_validator("admin_users", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _slack_needs_a_secret(self) -> Settings:
+        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
+            raise ValueError("SUPPORTBOT_SLACK_BOT_TOKEN needs SUPPORTBOT_SLACK_SIGNING_SECRET (or an app token for Socket Mode)")
+        return self
+
+    @model_validator(mode="after")
+    def _teams_needs_credentials(self) -> Settings:
+        if self.teams_app_id and not self.teams_app_password and self.teams_app_type != "UserAssignedMSI":
+            raise ValueError("SUPPORTBOT_TEAMS_APP_ID needs SUPPORTBOT_TEAMS_APP_PASSWORD")
+        if self.teams_app_type == "SingleTenant" and self.teams_app_id and not self.teams_app_tenant_id:
+            raise ValueError("a SingleTenant Teams app needs SUPPORTBOT_TEAMS_APP_TENANT_ID")
+        return self
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_bot_token is not None
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.teams_app_id) or self.teams_dev_without_auth
 
     @cached_property
     def resolved_database_url(self) -> str:

@@ -12,7 +12,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import typer  # noqa: E402
 
-from bot.cli import ask_cmd, channels_cmd, export_cmd, models_cmd, scripts_cmd, setup_cmd, sources_cmd, traces_cmd  # noqa: E402
+from bot.cli import ask_cmd, channels_cmd, export_cmd, models_cmd, scripts_cmd, serve_cmd, setup_cmd, sources_cmd, traces_cmd  # noqa: E402
 
 app = typer.Typer(
     name="supportbot",
@@ -27,6 +27,7 @@ app.command("reindex")(sources_cmd.reindex)
 app.add_typer(sources_cmd.sources_app, name="sources")
 app.command("ask")(ask_cmd.ask)
 app.command("chat")(ask_cmd.chat)
+app.command("serve")(serve_cmd.serve)
 app.add_typer(traces_cmd.traces_app, name="traces")
 app.add_typer(scripts_cmd.scripts_app, name="scripts")
 app.command("train")(scripts_cmd.train)

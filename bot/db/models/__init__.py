@@ -2,7 +2,9 @@
 
 from bot.db.models.channel_policy import ChannelPolicy
 from bot.db.models.conversation import Conversation, Turn
+from bot.db.models.delivery import ChatDelivery
 from bot.db.models.document import ChunkRecord, Document, DocumentVersion
+from bot.db.models.feedback import AnswerFeedback, Dispute, Escalation
 from bot.db.models.index_state import IndexState
 from bot.db.models.review import TraceReview
 from bot.db.models.script_model import ScriptModelVersion
@@ -10,6 +12,10 @@ from bot.db.models.source import ConnectorState, Source, SyncRun
 from bot.db.models.trace import AnswerTrace, TraceEvidence
 
 __all__ = [
+    "AnswerFeedback",
+    "ChatDelivery",
+    "Dispute",
+    "Escalation",
     "AnswerTrace",
     "ChannelPolicy",
     "ChunkRecord",

@@ -23,6 +23,9 @@ class Conversation(Base):
     # "bot" answers; "human" means a person took over and the bot stays quiet until handed back.
     handled_by: Mapped[str] = mapped_column(String(20), default="bot", server_default="bot")
     escalated_at: Mapped[datetime | None]
+    # How to post into this thread later (a hand-back, a correction, a slow answer): chat-specific,
+    # e.g. Slack's channel and thread_ts or a Teams conversation reference. None for cli/web.
+    reply_address: Mapped[dict | None] = mapped_column(JSON)
 
     turns: Mapped[list[Turn]] = relationship(back_populates="conversation", order_by="Turn.id")
 

@@ -1,0 +1,81 @@
+"""The buttons under an answer, for every chat: Helpful, Not right (a dispute), Talk to a human.
+Each is recorded against the trace with who and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.answer_service import HANDED_OVER
+from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute
+from bot.db.models.feedback import DISPUTE_REASONS
+from bot.escalations import EscalationNotices, open_escalation
+from bot.handoff import hand_to_human
+
+THANKS = "Thanks for letting us know!"
+DISPUTE_OPENED = "Thanks: I've passed this to the support team to review, and they'll follow up here."
+ALREADY_WITH_HUMAN = "A person from our support team already has this conversation and will reply here."
+
+
+class UnknownTrace(LookupError):
+    """A button pointed at an answer this bot has no record of (forged, or from another install)."""
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    text: str  # what the user is told
+    conversation_id: int
+    escalation_id: int | None = None
+    dispute_id: int | None = None
+
+
+class ChatActions:
+    def __init__(self, sessions: sessionmaker[Session], notices: EscalationNotices) -> None:
+        self._sessions = sessions
+        self._notices = notices
+
+    def helpful(self, trace_id: str, user_id: str) -> ActionResult:
+        with self._sessions.begin() as session:
+            trace = _trace(session, trace_id)
+            session.add(AnswerFeedback(trace_id=trace.id, rating="helpful", user_id=user_id))
+            return ActionResult(THANKS, trace.conversation_id)
+
+    def dispute(self, trace_id: str, user_id: str, reason: str = "other", details: str = "") -> ActionResult:
+        reason = reason if reason in DISPUTE_REASONS else "other"
+        with self._sessions.begin() as session:
+            trace = _trace(session, trace_id)
+            session.add(AnswerFeedback(trace_id=trace.id, rating="not_right", user_id=user_id))
+            dispute = Dispute(
+                trace_id=trace.id,
+                conversation_id=trace.conversation_id,
+                opened_by=user_id,
+                reason=reason,
+                details=details.strip()[:4000],
+            )
+            session.add(dispute)
+            session.flush()
+            return ActionResult(DISPUTE_OPENED, trace.conversation_id, dispute_id=dispute.id)
+
+    def talk_to_human(self, trace_id: str, user_id: str) -> ActionResult:
+        with self._sessions.begin() as session:
+            trace = _trace(session, trace_id)
+            conversation = session.get(Conversation, trace.conversation_id)
+            escalation = open_escalation(session, conversation, "user_request", trace.id, user_id)
+            already = conversation.handled_by == "human"
+            hand_to_human(conversation)
+            result = ActionResult(
+                ALREADY_WITH_HUMAN if already else HANDED_OVER,
+                conversation.id,
+                escalation_id=escalation.id if escalation else None,
+            )
+        if result.escalation_id is not None:
+            self._notices.send(result.escalation_id)
+        return result
+
+
+def _trace(session: Session, trace_id: str) -> AnswerTrace:
+    trace = session.get(AnswerTrace, trace_id) if trace_id else None
+    if trace is None:
+        raise UnknownTrace(f"no answer trace {trace_id!r}")
+    return trace

@@ -1,0 +1,72 @@
+"""Everything a chat adapter may ask of the bot, as coroutines. Answers run on a small thread
+pool sized for the CPU (the models are CPU-bound); quick database work runs on asyncio's
+default pool so a button click never waits behind a slow answer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.admin_commands import AdminCommands
+from bot.answer_service import AnswerService
+from bot.chat_actions import ActionResult, ChatActions
+from bot.db.models import Conversation
+from bot.delivery_ledger import DeliveryLedger
+from bot.messages import IncomingMessage, Reply
+
+
+class ChatBackend:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        answers: Callable[[], AnswerService],  # built on first use: loading the models takes seconds
+        actions: ChatActions,
+        admin: AdminCommands,
+        ledger: DeliveryLedger,
+        workers: int = 2,
+    ) -> None:
+        self._sessions = sessions
+        self._answers = answers
+        self._actions = actions
+        self._admin = admin
+        self.ledger = ledger
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
+
+    async def answer(self, message: IncomingMessage) -> Reply:
+        return await asyncio.get_running_loop().run_in_executor(self._pool, lambda: self._answers().handle(message))
+
+    async def knows_conversation(self, channel: str, conversation_key: str) -> bool:
+        """Whether the bot has taken part in this thread (follow-ups there need no mention)."""
+        return await asyncio.to_thread(self._knows_conversation, channel, conversation_key)
+
+    def _knows_conversation(self, channel: str, conversation_key: str) -> bool:
+        with self._sessions() as session:
+            found = session.scalar(
+                select(Conversation.id).where(Conversation.channel == channel, Conversation.external_key == conversation_key)
+            )
+        return found is not None
+
+    async def helpful(self, trace_id: str, user_id: str) -> ActionResult:
+        return await asyncio.to_thread(self._actions.helpful, trace_id, user_id)
+
+    async def dispute(self, trace_id: str, user_id: str, reason: str, details: str) -> ActionResult:
+        return await asyncio.to_thread(self._actions.dispute, trace_id, user_id, reason, details)
+
+    async def talk_to_human(self, trace_id: str, user_id: str) -> ActionResult:
+        return await asyncio.to_thread(self._actions.talk_to_human, trace_id, user_id)
+
+    async def admin(self, actor: str, channel: str, text: str) -> str:
+        return await asyncio.to_thread(self._admin.run, actor, channel, text)
+
+    async def claim(self, keys: list[str]) -> bool:
+        return await asyncio.to_thread(self.ledger.claim, keys)
+
+    async def finish(self, keys: list[str], succeeded: bool) -> None:
+        await asyncio.to_thread(self.ledger.finish, keys, succeeded)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,56 @@
+"""The web app behind `supportbot serve`: Slack at /slack/events, Teams at /api/messages, the
+local web chat at /, and /healthz and /readyz. Each chat is mounted only when configured."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from bot.container import Container
+from bot.web.health import Readiness, health_routes
+from bot.web.web_chat import web_chat_routes
+
+log = logging.getLogger(__name__)
+
+
+def create_app(container: Container) -> FastAPI:
+    settings = container.settings
+    backend = container.chat_backend
+    readiness = Readiness(container)
+
+    socket_mode = settings.slack_enabled and settings.slack_app_token is not None
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        readiness.start()
+        if socket_mode:
+            await container.slack_chat.start_socket_mode()
+        yield
+        if socket_mode:
+            await container.slack_chat.stop_socket_mode()
+        backend.close()
+
+    app = FastAPI(title="supportbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.container = container
+    app.include_router(health_routes(readiness))
+    mounted = ["/healthz", "/readyz"]
+    if settings.web_chat:
+        app.include_router(web_chat_routes(backend))
+        mounted.append("/ (web chat)")
+    if settings.slack_enabled and not socket_mode:
+        from bot.slack import slack_routes
+
+        app.include_router(slack_routes(container.slack_chat))
+        mounted.append("/slack/events")
+    if settings.teams_enabled:
+        from bot.teams import teams_routes
+
+        app.include_router(teams_routes(container.teams_chat))
+        mounted.append("/api/messages")
+    if socket_mode:
+        mounted.append("Slack over Socket Mode")
+    log.info("supportbot web app: %s", ", ".join(mounted))
+    return app

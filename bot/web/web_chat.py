@@ -1,0 +1,78 @@
+"""The local web chat at `/`: a page and two JSON endpoints on the same answer service."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Literal
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from bot.chat_actions import UnknownTrace
+from bot.chat_backend import ChatBackend
+from bot.messages import IncomingMessage
+
+log = logging.getLogger(__name__)
+
+PAGE = Path(__file__).with_name("static") / "chat.html"
+CHANNEL = "web"
+_ID = r"^[A-Za-z0-9_-]{1,64}$"
+
+
+class WebMessage(BaseModel):
+    conversation: str = Field(pattern=_ID)
+    user: str = Field(pattern=_ID)
+    text: str = Field(max_length=100_000)  # longer than any answerable message: the service explains the limit
+
+
+class WebAction(BaseModel):
+    trace_id: str = Field(pattern=_ID)
+    user: str = Field(pattern=_ID)
+    action: Literal["helpful", "not_right", "talk_to_human"]
+    reason: str = "other"
+    details: str = Field("", max_length=4000)
+
+
+def web_chat_routes(backend: ChatBackend) -> APIRouter:
+    router = APIRouter()
+    page = PAGE.read_text(encoding="utf-8")
+
+    @router.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def chat_page() -> str:
+        return page
+
+    @router.post("/chat/messages")
+    async def post_message(message: WebMessage) -> dict:
+        reply = await backend.answer(
+            IncomingMessage(
+                channel=CHANNEL, conversation_key=message.conversation, user_id=f"web:{message.user}", text=message.text
+            )
+        )
+        return {
+            "text": reply.text,
+            "outcome": reply.outcome.value,
+            "trace_id": reply.trace_id,
+            "citations": [
+                {"number": c.number, "title": c.title, "section": c.section, "url": c.url} for c in reply.citations
+            ],
+            "actions": [a.value for a in reply.actions],
+        }
+
+    @router.post("/chat/actions")
+    async def post_action(action: WebAction) -> dict:
+        user = f"web:{action.user}"
+        try:
+            if action.action == "helpful":
+                result = await backend.helpful(action.trace_id, user)
+            elif action.action == "not_right":
+                result = await backend.dispute(action.trace_id, user, action.reason, action.details)
+            else:
+                result = await backend.talk_to_human(action.trace_id, user)
+        except UnknownTrace as exc:
+            log.warning("web chat action on an unknown trace: %s", exc)
+            raise HTTPException(404, "That answer is not known here any more.") from None
+        return {"text": result.text}
+
+    return router
