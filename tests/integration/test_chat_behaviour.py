@@ -1,0 +1,185 @@
+"""One behaviour suite for every chat, so Slack and Teams cannot drift apart. Each case runs
+against the real web app on 127.0.0.1, driven the way the chat drives it (signed Slack
+requests; Bot Framework activities with real JWTs), with replies captured by a local fake of
+the chat's API. Drivers: tests/chat_drivers/."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import AnswerFeedback, AnswerTrace, ChannelPolicy, Dispute, Escalation
+from bot.handoff import hand_back
+from tests.chat_drivers.base import ChatDriver, wait_until
+from tests.conftest import DATABASES
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def database(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module", params=["slack", "teams"])
+def driver(request, database, tmp_path_factory, example_script_model) -> ChatDriver:
+    from tests.conftest import fresh_database
+
+    home = tmp_path_factory.mktemp(f"chat-{request.param}")
+    module = importlib.import_module(f"tests.chat_drivers.{request.param}")
+    with module.open_driver(home, fresh_database(database, home), example_script_model) as opened:
+        yield opened
+
+
+def settle(seconds: float = 1.0) -> None:
+    """Time for a background answer that should not come to show up, if it wrongly did."""
+    time.sleep(seconds)
+
+
+def test_a_question_gets_a_cited_answer_with_three_actions(driver):
+    thread = driver.new_thread()
+    assert driver.send(thread, "How much does the Pro plan cost?") == 200
+
+    [answer] = wait_until(lambda: driver.bot_messages(thread))
+    assert "$" in answer.text
+    assert answer.sources and all(title for title, _url in answer.sources)
+    assert any(url and url.startswith("https://help.tallyo.example") for _title, url in answer.sources)
+    assert answer.actions == ["helpful", "not_right", "talk_to_human"]
+    with driver.container.sessions() as session:
+        trace = session.get(AnswerTrace, answer.trace_id)
+        assert trace is not None and trace.channel.startswith(f"{driver.chat}:")
+        assert trace.outcome == "answered"
+
+
+def test_a_follow_up_in_the_thread_has_the_thread_as_context(driver):
+    thread = driver.new_thread()
+    driver.send(thread, "How much does the Pro plan cost?")
+    wait_until(lambda: driver.bot_messages(thread))
+    driver.send(thread, "and the Business plan?")
+
+    first, follow_up = wait_until(lambda: len(driver.bot_messages(thread)) == 2 and driver.bot_messages(thread))
+    with driver.container.sessions() as session:
+        trace = session.get(AnswerTrace, follow_up.trace_id)
+        assert [turn["text"] for turn in trace.history][:1] == ["How much does the Pro plan cost?"]
+        assert "business" in trace.standalone_query.lower() and "plan" in trace.standalone_query.lower()
+    assert follow_up.text != first.text
+
+
+def test_helpful_is_recorded_against_the_trace_with_who(driver):
+    thread = driver.new_thread()
+    driver.send(thread, "How do I connect my bank account?")
+    [answer] = wait_until(lambda: driver.bot_messages(thread))
+
+    assert driver.click(answer, "helpful", user="bob") == 200
+    feedback = wait_until(lambda: _rows(driver, AnswerFeedback, AnswerFeedback.trace_id == answer.trace_id))
+    assert [(f.rating, f.user_id) for f in feedback] == [("helpful", driver.user_id("bob"))]
+    assert feedback[0].created_at is not None
+    wait_until(lambda: any("thanks" in t.lower() for t in driver.confirmations(thread)))
+
+
+def test_not_right_opens_a_dispute_with_the_reason_given(driver):
+    thread = driver.new_thread()
+    driver.send(thread, "How much does the Pro plan cost?")
+    [answer] = wait_until(lambda: driver.bot_messages(thread))
+
+    assert driver.click(answer, "not_right", reason="outdated_doc", details="Prices changed in May") == 200
+    [dispute] = wait_until(lambda: _rows(driver, Dispute, Dispute.trace_id == answer.trace_id))
+    assert (dispute.reason, dispute.details, dispute.status) == ("outdated_doc", "Prices changed in May", "open")
+    assert dispute.opened_by == driver.user_id("alice")
+    ratings = _rows(driver, AnswerFeedback, AnswerFeedback.trace_id == answer.trace_id)
+    assert [f.rating for f in ratings] == ["not_right"]
+
+
+def test_talk_to_a_human_notifies_the_team_and_the_bot_stays_quiet_until_handed_back(driver):
+    thread = driver.new_thread()
+    driver.send(thread, "How do I connect my bank account?")
+    [answer] = wait_until(lambda: driver.bot_messages(thread))
+
+    assert driver.click(answer, "talk_to_human") == 200
+    notice = wait_until(lambda: [n for n in driver.notices() if "connect my bank account" in n])[0]
+    assert any(title in notice for title, _url in answer.sources)
+    [escalation] = _rows(driver, Escalation, Escalation.trace_id == answer.trace_id)
+    assert (escalation.reason, escalation.requested_by) == ("user_request", driver.user_id("alice"))
+    assert escalation.notified_at is not None
+
+    driver.send(thread, "hello? anyone there?")
+    settle()
+    assert len(driver.bot_messages(thread)) == 1
+
+    hand_back(driver.container.sessions, escalation.conversation_id)
+    driver.send(thread, "How often does the bank feed refresh?")
+    wait_until(lambda: len(driver.bot_messages(thread)) == 2)
+
+
+def test_a_retried_delivery_is_answered_once(driver):
+    thread = driver.new_thread()
+    driver.send(thread, "Which currencies can I invoice in?")
+    assert driver.resend_last() == 200
+    assert driver.resend_last() == 200
+    wait_until(lambda: driver.bot_messages(thread))
+    settle()
+    assert len(driver.bot_messages(thread)) == 1
+
+
+def test_a_first_delivery_that_failed_is_answered_on_the_retry(driver):
+    thread = driver.new_thread()
+    driver.fail_next_reply()
+    driver.send(thread, "How do I export my invoices?")
+    settle(2.0)
+    assert driver.bot_messages(thread) == []
+    driver.resend_last()
+    wait_until(lambda: driver.bot_messages(thread))
+    settle()
+    assert len(driver.bot_messages(thread)) == 1
+
+
+def test_messages_from_bots_and_edits_are_ignored(driver, caplog):
+    thread = driver.new_thread()
+    driver.send(thread, "How much does the Pro plan cost?")
+    wait_until(lambda: driver.bot_messages(thread))
+
+    with caplog.at_level(logging.INFO):
+        assert driver.send_as_bot(thread, "How much does the Business plan cost?") == 200
+        assert driver.send_edit(thread, "How much does the Starter plan cost?") == 200
+        settle()
+    assert len(driver.bot_messages(thread)) == 1
+    assert "ignored" in caplog.text.lower()
+
+
+def test_a_huge_message_gets_a_clear_reply_and_no_answer(driver):
+    thread = driver.new_thread()
+    driver.send(thread, "why " * 25_000)
+    [reply] = wait_until(lambda: driver.bot_messages(thread))
+    assert "characters long" in reply.text and reply.actions == [] and reply.trace_id is None
+
+
+def test_a_button_for_an_unknown_answer_is_refused_with_a_log_line(driver, caplog):
+    with caplog.at_level(logging.WARNING):
+        assert driver.click_forged("f" * 32, "talk_to_human") == 200
+        settle(0.5)
+    assert "unknown" in caplog.text.lower() or "no answer trace" in caplog.text.lower()
+    assert _rows(driver, Escalation, Escalation.trace_id == "f" * 32) == []
+
+
+def test_admins_set_the_channel_strategy_and_others_may_not(driver):
+    thread = driver.new_thread()
+    assert "only supportbot admins" in driver.admin(thread, "strategy set retrieval", user="mallory").lower()
+    reply = driver.admin(thread, "strategy set retrieval", user="alice")
+    assert "retrieval" in reply
+    driver.send(thread, "I forgot my password")
+    [answer] = wait_until(lambda: driver.bot_messages(thread))
+    with driver.container.sessions() as session:
+        channel = session.get(AnswerTrace, answer.trace_id).channel
+        policy = session.scalar(select(ChannelPolicy).where(ChannelPolicy.channel == channel))
+        assert policy.policy == "retrieval" and policy.updated_by == driver.user_id("alice")
+    assert "help-center: succeeded" in driver.admin(thread, "status", user="alice")
+
+
+def _rows(driver: ChatDriver, model, *where) -> list:
+    with driver.container.sessions() as session:
+        return list(session.scalars(select(model).where(*where)))
+
