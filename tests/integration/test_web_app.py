@@ -1,0 +1,145 @@
+"""The web app's own pages on 127.0.0.1: the local web chat (/, /chat/messages, /chat/actions)
+and the health checks. Slack and Teams have their own suites (test_chat_behaviour and friends)."""
+
+from __future__ import annotations
+
+import uuid
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.container import Container
+from bot.db.models import AnswerFeedback, AnswerTrace, Dispute, Escalation
+from bot.settings import Settings
+from bot.web.app import create_app
+from tests.fakes.web_app import serve_app
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def web(scripted):
+    with serve_app(create_app(scripted)) as base, httpx.Client(base_url=base, timeout=60) as client:
+        yield client
+
+
+def ask(web, text: str, conversation: str | None = None, user: str = "alice") -> dict:
+    response = web.post("/chat/messages", json={"conversation": conversation or uuid.uuid4().hex, "user": user, "text": text})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_the_page_is_served_and_only_the_configured_chats_are_mounted(web):
+    page = web.get("/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert '<form id="ask">' in page.text
+    assert web.post("/slack/events", content=b"{}").status_code == 404, "Slack is off without a bot token"
+    assert web.post("/api/messages", json={}).status_code == 404, "Teams is off without an app id"
+
+
+def test_a_question_gets_a_cited_answer_traced_as_the_web_chat(web, scripted):
+    reply = ask(web, "How much does the Pro plan cost?")
+    assert reply["outcome"] == "answered" and "$" in reply["text"]
+    assert reply["actions"] == ["helpful", "not_right", "talk_to_human"]
+    assert reply["citations"] and all(c["title"] and c["url"].startswith("https://") for c in reply["citations"])
+    with scripted.sessions() as session:
+        trace = session.get(AnswerTrace, reply["trace_id"])
+        assert (trace.channel, trace.answer) == ("web", reply["text"])
+
+
+def test_a_follow_up_in_the_same_conversation_is_answered_with_its_history(web, scripted):
+    conversation = uuid.uuid4().hex
+    ask(web, "How much does the Pro plan cost?", conversation)
+    follow_up = ask(web, "and the Business plan?", conversation)
+    with scripted.sessions() as session:
+        trace = session.get(AnswerTrace, follow_up["trace_id"])
+        assert "business" in trace.standalone_query.lower()
+        assert trace.history[0]["text"] == "How much does the Pro plan cost?"
+
+
+def test_a_script_is_followed_in_the_web_chat(web, scripted):
+    reply = ask(web, "I forgot my password")
+    with scripted.sessions() as session:
+        trace = session.get(AnswerTrace, reply["trace_id"])
+        assert (trace.strategy, trace.routing["script_model"]["label"]) == ("script", "reset_password"), trace.routing
+
+
+def test_the_three_buttons_are_recorded_with_who(web, scripted):
+    reply = ask(web, "How do I connect my bank account?")
+    trace_id = reply["trace_id"]
+    action = {"trace_id": trace_id, "user": "bob"}
+
+    helpful = web.post("/chat/actions", json={**action, "action": "helpful"})
+    assert helpful.status_code == 200 and "thanks" in helpful.json()["text"].lower()
+    disputed = web.post("/chat/actions", json={**action, "action": "not_right", "reason": "wrong_doc", "details": "old page"})
+    assert disputed.status_code == 200
+    human = web.post("/chat/actions", json={**action, "action": "talk_to_human"})
+    assert human.status_code == 200 and "support team" in human.json()["text"]
+
+    with scripted.sessions() as session:
+        ratings = session.scalars(select(AnswerFeedback).where(AnswerFeedback.trace_id == trace_id).order_by(AnswerFeedback.id))
+        assert [(f.rating, f.user_id) for f in ratings] == [("helpful", "web:bob"), ("not_right", "web:bob")]
+        dispute = session.scalar(select(Dispute).where(Dispute.trace_id == trace_id))
+        assert (dispute.reason, dispute.details, dispute.opened_by) == ("wrong_doc", "old page", "web:bob")
+        escalation = session.scalar(select(Escalation).where(Escalation.trace_id == trace_id))
+        assert (escalation.reason, escalation.requested_by) == ("user_request", "web:bob")
+
+
+def test_after_talk_to_a_human_the_bot_stays_quiet_in_that_conversation(web):
+    conversation = uuid.uuid4().hex
+    reply = ask(web, "How do I export my invoices?", conversation)
+    web.post("/chat/actions", json={"trace_id": reply["trace_id"], "user": "alice", "action": "talk_to_human"})
+    quiet = ask(web, "hello?", conversation)
+    assert (quiet["outcome"], quiet["text"], quiet["trace_id"]) == ("with_human", "", None)
+
+
+def test_an_unknown_reason_is_kept_as_other(web, scripted):
+    reply = ask(web, "Which currencies can I invoice in?")
+    web.post("/chat/actions", json={"trace_id": reply["trace_id"], "user": "eve", "action": "not_right", "reason": "<script>"})
+    with scripted.sessions() as session:
+        assert session.scalar(select(Dispute.reason).where(Dispute.trace_id == reply["trace_id"])) == "other"
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"conversation": "c1", "user": "u", "text": ""}, 200),  # answered with an explanation, not an error
+        ({"conversation": "c1", "user": "u", "text": "x" * 100_001}, 422),
+        ({"conversation": "../etc", "user": "u", "text": "hi"}, 422),
+        ({"conversation": "c1", "text": "hi"}, 422),
+    ],
+)
+def test_bad_messages_get_a_clear_answer_or_a_422(web, body, status):
+    response = web.post("/chat/messages", json=body)
+    assert response.status_code == status
+    if status == 200:
+        assert response.json()["outcome"] == "rejected" and "empty" in response.json()["text"]
+
+
+def test_a_huge_message_is_refused_with_its_length(web):
+    reply = ask(web, "why " * 25_000)
+    assert reply["outcome"] == "rejected" and "characters long" in reply["text"] and reply["trace_id"] is None
+
+
+def test_a_button_for_an_unknown_answer_is_a_404_and_records_nothing(web, scripted, caplog):
+    response = web.post("/chat/actions", json={"trace_id": "f" * 32, "user": "alice", "action": "helpful"})
+    assert response.status_code == 404 and "not known" in response.json()["detail"]
+    with scripted.sessions() as session:
+        assert session.scalars(select(AnswerFeedback).where(AnswerFeedback.trace_id == "f" * 32)).all() == []
+    assert web.post("/chat/actions", json={"trace_id": "x", "user": "a", "action": "delete"}).status_code == 422
+
+
+def test_health_and_readiness(web):
+    assert web.get("/healthz").json() == {"status": "ok"}
+    assert web.get("/readyz").json() == {"status": "ready"}
+
+
+def test_readiness_reports_a_database_that_is_not_migrated(tmp_path):
+    container = Container(Settings(home=tmp_path / "var", _env_file=None, web_chat=False))
+    with serve_app(create_app(container), wait_ready=None) as base:
+        ready = httpx.get(base + "/readyz", timeout=30)
+        assert ready.status_code == 503
+        assert "supportbot migrate" in ready.json()["problems"]["database"]
+        assert httpx.get(base + "/", timeout=5).status_code == 404, "the web chat can be switched off"
+    container.engine.dispose()
