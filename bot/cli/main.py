@@ -12,7 +12,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import typer  # noqa: E402
 
-from bot.cli import ask_cmd, channels_cmd, export_cmd, models_cmd, scripts_cmd, serve_cmd, setup_cmd, sources_cmd, traces_cmd  # noqa: E402
+from bot.cli import ask_cmd, channels_cmd, escalations_cmd, export_cmd, models_cmd, scripts_cmd, serve_cmd, setup_cmd, sources_cmd, traces_cmd  # noqa: E402
 
 app = typer.Typer(
     name="supportbot",
@@ -33,6 +33,7 @@ app.add_typer(scripts_cmd.scripts_app, name="scripts")
 app.command("train")(scripts_cmd.train)
 app.add_typer(models_cmd.models_app, name="models")
 app.add_typer(channels_cmd.channels_app, name="channels")
+app.add_typer(escalations_cmd.escalations_app, name="escalations")
 app.add_typer(export_cmd.export_app, name="export")
 
 if __name__ == "__main__":
