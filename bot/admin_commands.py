@@ -17,6 +17,7 @@ from bot.db.models import SyncRun
 
 log = logging.getLogger(__name__)
 
+COMMANDS = ("help", "status", "sync", "strategy")
 HELP = (
     "Commands: `status` (last sync of each source), `sync [SOURCE]` (start a sync of one or all sources), "
     "`strategy` (how this channel is answered), `strategy set auto|script|retrieval`."

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from bot.slack import SlackChat
     from bot.teams import TeamsChat
     from bot.sync_service import SyncService
+    from botframework.connector.auth import ServiceClientCredentialsFactory
     from knowledge.indexing import Indexer
     from knowledge.retrieval import HybridRetriever
     from knowledge.sources.options import ConnectorOptions
@@ -46,6 +47,9 @@ class Container:
         self.engine = create_db_engine(settings.resolved_database_url)
         self.sessions = session_factory(self.engine)
         self.notices: list[str] = []  # things the user should hear about, e.g. a rebuilt index
+        # Outgoing Bot Framework credentials for Teams; None: botbuilder's own from the settings
+        # (MSAL, login.microsoftonline.com). A local test harness sets one that it can serve.
+        self.teams_credentials: ServiceClientCredentialsFactory | None = None
 
     def init_db(self) -> None:
         migrate(self.engine)
@@ -258,7 +262,7 @@ class Container:
         if chat == "teams":
             from bot.teams import TeamsNoticeSender
 
-            return TeamsNoticeSender(self.settings, conversation_id=where)
+            return TeamsNoticeSender(self.settings, conversation_id=where, credentials_factory=self.teams_credentials)
         raise ValueError(f"SUPPORTBOT_ESCALATION_NOTICES_TO must start with slack: or teams:, not {target!r}")
 
     @cached_property
@@ -302,4 +306,4 @@ class Container:
     def teams_chat(self) -> TeamsChat:
         from bot.teams import TeamsChat
 
-        return TeamsChat(self.settings, self.chat_backend)
+        return TeamsChat(self.settings, self.chat_backend, credentials_factory=self.teams_credentials)

@@ -102,9 +102,11 @@ def test_talk_to_a_human_notifies_the_team_and_the_bot_stays_quiet_until_handed_
     assert driver.click(answer, "talk_to_human") == 200
     notice = wait_until(lambda: [n for n in driver.notices() if "connect my bank account" in n])[0]
     assert any(title in notice for title, _url in answer.sources)
-    [escalation] = _rows(driver, Escalation, Escalation.trace_id == answer.trace_id)
+    # the notice is marked sent once the chat API has taken it, a moment after it shows up there
+    [escalation] = wait_until(
+        lambda: [e for e in _rows(driver, Escalation, Escalation.trace_id == answer.trace_id) if e.notified_at]
+    )
     assert (escalation.reason, escalation.requested_by) == ("user_request", driver.user_id("alice"))
-    assert escalation.notified_at is not None
 
     driver.send(thread, "hello? anyone there?")
     settle()

@@ -1,0 +1,214 @@
+"""Adapter benchmark: the running web app driven the way Slack and Teams drive it.
+
+    python benchmarks/adapters.py [--concurrency N] [--requests N] [--levels 1,10]
+
+Starts the web app (`bot.web.app.create_app`, uvicorn on 127.0.0.1) on the embedded default
+(SQLite + in-memory index in a temp home, the example knowledge synced, the example script
+model trained for two epochs), with a local fake Slack Web API and a local fake Bot
+Framework connector. For each chat and each concurrency level it sends `--requests` new
+questions with at most that many requests in flight: signed Slack events, and Teams
+activities with real JWTs minted by a locally generated key. Every question is delivered
+again at once as the chat's retry, and once more after all answers have been posted.
+
+Reported per chat and level: acknowledgement latency (the HTTP response of /slack/events or
+/api/messages), time from sending a question to its answer arriving at the fake chat API,
+duplicate answers (answers beyond one per question), and the answer service's own time per
+answer from its traces (service_p50_ms: the rest is the adapter and queueing). The baseline, in the same run:
+/healthz at the same concurrency (what the HTTP stack alone costs) and the answer service
+called in process, one question at a time (what an answer costs without any adapter).
+The top-level figures per chat are those at `--concurrency`; the last line is one JSON
+object. Load stays on 127.0.0.1 and is bounded by `--requests` and `--timeout-s`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO_ROOT))
+
+import httpx  # noqa: E402
+from sqlalchemy import select  # noqa: E402
+
+from benchmarks.adapter_loads import ChatLoad, SlackLoad, TeamsLoad, bench_container  # noqa: E402
+from bot.db.base import utcnow  # noqa: E402
+from bot.db.models import AnswerTrace  # noqa: E402
+from bot.messages import IncomingMessage  # noqa: E402
+from bot.web.app import create_app  # noqa: E402
+from tests.fakes.web_app import serve_app  # noqa: E402
+
+QUESTIONS = [
+    "How much does the Pro plan cost?",
+    "How do I connect my bank account?",
+    "Which currencies can I invoice in?",
+    "How do I export my invoices?",
+    "Can I add my accountant as a user?",
+    "How do I set up recurring invoices?",
+    "I forgot my password",
+    "I was charged twice",
+    "How often does the bank feed refresh?",
+    "Can I change the invoice template?",
+]
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    return round(ordered[index], 1)
+
+
+async def timed_post(client: httpx.AsyncClient, path: str, headers: dict, body: bytes) -> tuple[float, int]:
+    started = time.perf_counter()
+    response = await client.post(path, headers=headers, content=body)
+    return (time.perf_counter() - started) * 1000, response.status_code
+
+
+async def run_level(base: str, load: ChatLoad, concurrency: int, requests: int, timeout_s: float, container) -> dict:
+    limit = asyncio.Semaphore(concurrency)
+    run = uuid.uuid4().hex[:8]
+    keys = [f"{run}-{i}" for i in range(requests)]
+    sent_at: dict[str, float] = {}
+    acks: list[float] = []
+    statuses: dict[int, int] = {}
+
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
+
+        async def deliver(i: int, key: str) -> None:
+            async with limit:
+                question = QUESTIONS[i % len(QUESTIONS)]
+                sent_at[key] = time.perf_counter()
+                ms, status = await timed_post(client, *load.question(key, question))
+                acks.append(ms)
+                statuses[status] = statuses.get(status, 0) + 1
+                ms, status = await timed_post(client, *load.retry(key, 1))
+                statuses[status] = statuses.get(status, 0) + 1
+
+        started = time.perf_counter()
+        since = utcnow()
+        await asyncio.gather(*(deliver(i, key) for i, key in enumerate(keys)))
+        answered = await wait_for_answers(load, keys, timeout_s)
+        elapsed = time.perf_counter() - started
+        for key in keys:  # a late retry, after the answer is out
+            _ms, status = await timed_post(client, *load.retry(key, 2))
+            statuses[status] = statuses.get(status, 0) + 1
+        await asyncio.sleep(1.0)
+
+    answer_ms = [(answered[k] - sent_at[k]) * 1000 for k in keys if k in answered]
+    counts = load.answer_counts(keys)
+    return {
+        "concurrency": concurrency,
+        "requests": requests,
+        "http_statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "ack_p50_ms": percentile(acks, 50),
+        "ack_p99_ms": percentile(acks, 99),
+        "answered": len(answer_ms),
+        "answer_p50_ms": percentile(answer_ms, 50),
+        "answer_p95_ms": percentile(answer_ms, 95),
+        "answers_per_s": round(len(answer_ms) / elapsed, 2),
+        "service_p50_ms": percentile(service_times(container, load.name, since), 50),
+        "duplicates": sum(max(0, n - 1) for n in counts.values()),
+    }
+
+
+def service_times(container, chat: str, since) -> list[float]:
+    """The answer service's own time per answer (its trace's total_ms): the rest is the adapter and queueing."""
+    with container.sessions() as session:
+        rows = session.scalars(
+            select(AnswerTrace.timings_ms).where(AnswerTrace.channel.startswith(f"{chat}:"), AnswerTrace.created_at >= since)
+        )
+        return [t["total_ms"] for t in rows if t and "total_ms" in t]
+
+
+async def wait_for_answers(load: ChatLoad, keys: list[str], timeout_s: float) -> dict[str, float]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        answered = load.first_answers(keys)
+        if len(answered) == len(keys) or time.monotonic() > deadline:
+            return answered
+        await asyncio.sleep(0.05)
+
+
+async def healthz_level(base: str, concurrency: int, requests: int) -> dict:
+    limit = asyncio.Semaphore(concurrency)
+    times: list[float] = []
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
+
+        async def one() -> None:
+            async with limit:
+                started = time.perf_counter()
+                await client.get("/healthz")
+                times.append((time.perf_counter() - started) * 1000)
+
+        await asyncio.gather(*(one() for _ in range(requests)))
+    return {"concurrency": concurrency, "p50_ms": percentile(times, 50), "p99_ms": percentile(times, 99)}
+
+
+def answer_service_baseline(container, n: int) -> dict:
+    service = container.answer_service
+    times = []
+    for i in range(n):
+        message = IncomingMessage(channel="bench", conversation_key=uuid.uuid4().hex, user_id="bench:u", text=QUESTIONS[i % len(QUESTIONS)])
+        started = time.perf_counter()
+        service.handle(message)
+        times.append((time.perf_counter() - started) * 1000)
+    return {"questions": n, "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--concurrency", type=int, default=50, help="the highest number of requests in flight")
+    parser.add_argument("--requests", type=int, default=100, help="questions per chat and level")
+    parser.add_argument("--levels", default="1,10", help="lower concurrency levels, run before --concurrency")
+    parser.add_argument("--timeout-s", type=float, default=300, help="longest wait for the answers of one level")
+    args = parser.parse_args()
+    if not (1 <= args.concurrency <= 200 and 1 <= args.requests <= 2000):
+        parser.error("--concurrency must be 1..200 and --requests 1..2000 (the load is bounded on purpose)")
+    levels = sorted({int(x) for x in args.levels.split(",") if x.strip()} | {args.concurrency})
+    levels = [c for c in levels if 1 <= c <= args.concurrency]
+
+    with tempfile.TemporaryDirectory(prefix="bench-adapters-") as tmp:
+        with SlackLoad.fake() as slack_api, TeamsLoad.fake() as connector:
+            print("setting up: syncing the example knowledge, training the script model (2 epochs)", file=sys.stderr)
+            container = bench_container(Path(tmp), slack_api, connector)
+            loads: list[ChatLoad] = [SlackLoad(slack_api, container.settings), TeamsLoad(connector, container.settings)]
+            with serve_app(create_app(container)) as base:
+                results: dict = {"concurrency": args.concurrency, "requests": args.requests}
+                baseline = {"answer_service": answer_service_baseline(container, 30), "healthz": []}
+                for load in loads:
+                    per_level = []
+                    for concurrency in levels:
+                        print(f"{load.name}: {args.requests} questions at concurrency {concurrency}", file=sys.stderr)
+                        figures = asyncio.run(run_level(base, load, concurrency, args.requests, args.timeout_s, container))
+                        print(json.dumps(figures), file=sys.stderr)
+                        per_level.append(figures)
+                    top = per_level[-1]
+                    results[load.name] = {
+                        **{k: top[k] for k in ("ack_p50_ms", "ack_p99_ms", "answer_p50_ms", "answer_p95_ms")},
+                        "duplicates": sum(level["duplicates"] for level in per_level),
+                        "levels": per_level,
+                    }
+                for concurrency in levels:
+                    baseline["healthz"].append(asyncio.run(healthz_level(base, concurrency, args.requests)))
+                results["baseline"] = baseline
+            container.engine.dispose()
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

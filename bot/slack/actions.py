@@ -1,0 +1,94 @@
+"""The buttons under an answer and the Not right form: each records against the trace named
+in the button's value, and the user is told the result in an ephemeral message in the thread."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.chat_actions import ActionResult, UnknownTrace
+from bot.chat_backend import ChatBackend
+from bot.messages import Action
+from bot.slack.addresses import user_key
+from bot.slack.dispute_form import CALLBACK_ID, DisputeOrigin, dispute_view, read_submission
+from bot.slack.render import ACTION_IDS
+
+log = logging.getLogger(__name__)
+
+UNKNOWN_ANSWER = "I can't find that answer any more, so nothing was recorded."
+
+
+async def acknowledge(ack: AsyncAck) -> None:
+    await ack()
+
+
+def register_actions(app: AsyncApp, backend: ChatBackend) -> None:
+    async def helpful(body: dict, client: AsyncWebClient) -> None:
+        await _record(client, body, "helpful", lambda trace, user: backend.helpful(trace, user))
+
+    async def talk_to_human(body: dict, client: AsyncWebClient) -> None:
+        await _record(client, body, "talk_to_human", lambda trace, user: backend.talk_to_human(trace, user))
+
+    async def open_dispute_form(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
+        await ack()
+        trace_id, channel, thread_ts = _button(body)
+        # the trigger_id expires 3 s after the click: open the form now, not in a lazy listener
+        await client.views_open(trigger_id=body["trigger_id"], view=dispute_view(DisputeOrigin(trace_id, channel, thread_ts)))
+
+    async def record_dispute(body: dict, client: AsyncWebClient) -> None:
+        form = read_submission(body.get("view") or {})
+        user = body["user"]["id"]
+        origin = form.origin
+        try:
+            result = await backend.dispute(origin.trace_id, user_key(user), form.reason, form.details)
+        except UnknownTrace as exc:
+            log.warning("Slack dispute form for an unknown answer trace, nothing recorded: %s", exc)
+            await _tell(client, origin.channel, user, origin.thread_ts, UNKNOWN_ANSWER)
+            return
+        await _tell(client, origin.channel, user, origin.thread_ts, result.text)
+
+    app.action(ACTION_IDS[Action.HELPFUL])(ack=acknowledge, lazy=[helpful])
+    app.action(ACTION_IDS[Action.TALK_TO_HUMAN])(ack=acknowledge, lazy=[talk_to_human])
+    app.action(ACTION_IDS[Action.NOT_RIGHT])(open_dispute_form)
+    app.view(CALLBACK_ID)(ack=acknowledge, lazy=[record_dispute])
+
+    async def unknown_action(body: dict) -> None:
+        names = [a.get("action_id") for a in body.get("actions") or []]
+        log.info("ignored Slack interaction %s %s: not one of the bot's", body.get("type"), names)
+
+    app.action(re.compile(".*"))(ack=acknowledge, lazy=[unknown_action])
+
+
+async def _record(client: AsyncWebClient, body: dict, name: str, record) -> None:
+    trace_id, channel, thread_ts = _button(body)
+    user = body["user"]["id"]
+    try:
+        result: ActionResult = await record(trace_id, user_key(user))
+    except UnknownTrace as exc:
+        log.warning("Slack %s button for an unknown answer trace, nothing recorded: %s", name, exc)
+        await _tell(client, channel, user, thread_ts, UNKNOWN_ANSWER)
+        return
+    await _tell(client, channel, user, thread_ts, result.text)
+
+
+def _button(body: dict) -> tuple[str, str | None, str | None]:
+    """(trace id, channel id, thread ts) of the pressed button's message."""
+    action = (body.get("actions") or [{}])[0]
+    message = body.get("message") or {}
+    container = body.get("container") or {}
+    channel = (body.get("channel") or {}).get("id") or container.get("channel_id")
+    thread_ts = message.get("thread_ts") or container.get("thread_ts") or message.get("ts")
+    return str(action.get("value") or "")[:64], channel, thread_ts
+
+
+async def _tell(client: AsyncWebClient, channel: str | None, user: str, thread_ts: str | None, text: str) -> None:
+    if not channel:
+        return
+    try:
+        await client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
+    except SlackApiError as exc:
+        log.warning("could not tell %s in %s: %s", user, channel, exc.response.get("error"))

@@ -1,0 +1,48 @@
+"""TeamsChat: botbuilder's CloudAdapter machinery wired to the bot's ChatBackend."""
+
+from __future__ import annotations
+
+import logging
+
+from botbuilder.core import CloudAdapterBase, InvokeResponse
+from botbuilder.schema import Activity
+from botframework.connector.auth import AuthenticateRequestResult, ServiceClientCredentialsFactory
+
+from bot.chat_backend import ChatBackend
+from bot.settings import Settings
+from bot.teams.auth import app_credentials_factory, bot_framework_authentication
+from bot.teams.delivery import AnswerDelivery
+from bot.teams.handler import SupportBotHandler
+
+log = logging.getLogger(__name__)
+
+
+class TeamsChat:
+    def __init__(
+        self,
+        settings: Settings,
+        backend: ChatBackend,
+        credentials_factory: ServiceClientCredentialsFactory | None = None,
+    ) -> None:
+        if not settings.teams_enabled:
+            raise ValueError("Teams is off: set SUPPORTBOT_TEAMS_APP_ID (and its password)")
+        if not settings.teams_app_id:
+            log.warning(
+                "TEAMS AUTHENTICATION IS OFF (SUPPORTBOT_TEAMS_DEV_WITHOUT_AUTH): /api/messages accepts requests "
+                "without a Bot Framework token. For local development only; never expose this app."
+            )
+        elif settings.teams_dev_without_auth:
+            log.warning("SUPPORTBOT_TEAMS_DEV_WITHOUT_AUTH is ignored: an app id is set, so every request needs a token")
+        # The seam for outgoing tokens: botbuilder's own factory (MSAL, login.microsoftonline.com) unless one is given (the tests' local token endpoint).
+        credentials = credentials_factory or app_credentials_factory(settings)
+        self.authentication = bot_framework_authentication(settings, credentials)
+        self.adapter = CloudAdapterBase(self.authentication)
+        delivery = AnswerDelivery(self.adapter, backend, settings.teams_app_id, settings.teams_slow_answer_s)
+        self.handler = SupportBotHandler(backend, delivery)
+
+    async def authenticate(self, activity: Activity, auth_header: str | None) -> AuthenticateRequestResult:
+        """Raises (PermissionError, a JWT error, ...) unless the request carries a valid channel token."""
+        return await self.authentication.authenticate_request(activity, auth_header)
+
+    async def process(self, authenticated: AuthenticateRequestResult, activity: Activity) -> InvokeResponse | None:
+        return await self.adapter.process_activity(authenticated, activity, self.handler.on_turn)

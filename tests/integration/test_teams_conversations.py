@@ -1,0 +1,130 @@
+"""Teams conventions beyond the shared suite: channel threads (mentions, reply chains), answers
+that take longer than Teams waits (a note, then a proactive message), admin commands in a
+channel, and a Bot Connector that fails."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import pytest
+
+from bot.db.models import AnswerTrace, ChannelPolicy, Conversation
+from tests.chat_drivers.base import wait_until
+from tests.chat_drivers.teams import BOT, TENANT, TeamsDriver, open_driver
+from tests.conftest import DATABASES, fresh_database
+
+pytestmark = pytest.mark.slow
+
+SLOW_ANSWER_S = 3.0  # well above a warm answer here, so only the slowed one takes the slow path
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def teams(request, tmp_path_factory, example_script_model) -> TeamsDriver:
+    home = tmp_path_factory.mktemp("teams-conversations")
+    database = fresh_database(request.param, home)
+    with open_driver(home, database, example_script_model, teams_slow_answer_s=SLOW_ANSWER_S) as driver:
+        yield driver
+
+
+class ChannelThread:
+    """A reply chain in a Teams channel, started by a post that mentions the bot (or not)."""
+
+    def __init__(self, teams: TeamsDriver, root: str | None = None) -> None:
+        self.teams = teams
+        self.root = root or teams.activity("x", "alice")["id"]
+        self.conversation = f"19:general-{self.root}@thread.tacv2;messageid={self.root}"
+
+    def post(self, text: str, *, mention: bool = True, first: bool = False) -> tuple[int, str]:
+        body = f"<at>supportbot</at> {text}" if mention else text
+        entities = [{"type": "mention", "mentioned": BOT, "text": "<at>supportbot</at>"}] if mention else None
+        activity = self.teams.activity(self.conversation, "alice", text=body, conversation_type="channel", entities=entities)
+        if first:
+            activity["id"] = self.root
+        return self.teams.post(activity, "message"), activity["id"]
+
+    def answers(self):
+        return self.teams.bot_messages(self.conversation)
+
+
+def test_a_channel_message_without_a_mention_is_ignored(teams, caplog):
+    thread = ChannelThread(teams)
+    with caplog.at_level(logging.INFO, logger="bot.teams"):
+        status, _ = thread.post("How much does the Pro plan cost?", mention=False, first=True)
+    assert status == 200
+    assert "does not mention the bot: ignored" in caplog.text
+    assert teams.connector.posted(thread.conversation) == []
+
+
+def test_a_mention_in_a_channel_is_answered_in_its_reply_chain_without_the_mention_text(teams):
+    thread = ChannelThread(teams)
+    thread.post("How much does the Pro plan cost?", first=True)
+    [answer] = wait_until(thread.answers)
+    assert "$" in answer.text
+    with teams.container.sessions() as session:
+        trace = session.get(AnswerTrace, answer.trace_id)
+        assert trace.question == "How much does the Pro plan cost?"
+        assert trace.channel == f"teams:{TENANT}/19:general-{thread.root}@thread.tacv2"
+        assert session.get(Conversation, trace.conversation_id).external_key == thread.root
+
+
+def test_a_follow_up_in_the_reply_chain_has_the_chain_as_context(teams):
+    thread = ChannelThread(teams)
+    thread.post("How much does the Pro plan cost?", first=True)
+    wait_until(thread.answers)
+    thread.post("and the Business plan?")
+    first, follow_up = wait_until(lambda: len(thread.answers()) == 2 and thread.answers())
+    with teams.container.sessions() as session:
+        trace = session.get(AnswerTrace, follow_up.trace_id)
+        assert [turn["text"] for turn in trace.history][:1] == ["How much does the Pro plan cost?"]
+        assert "business" in trace.standalone_query.lower()
+    other = ChannelThread(teams)
+    other.post("and the Business plan?", first=True)
+    [unrelated] = wait_until(other.answers)
+    with teams.container.sessions() as session:
+        assert session.get(AnswerTrace, unrelated.trace_id).history == []
+
+
+def test_an_admin_command_in_a_channel_sets_that_channels_strategy(teams):
+    thread = ChannelThread(teams)
+    status, command_id = thread.post("/supportbot strategy set script", first=True)
+    assert status == 200
+    teams.sent[command_id] = "admin"
+    [reply] = wait_until(lambda: teams._replies_to(thread.conversation, "admin", command_id))
+    assert "script" in reply.body["text"]
+    with teams.container.sessions() as session:
+        policy = session.query(ChannelPolicy).filter_by(channel=f"teams:{TENANT}/19:general-{thread.root}@thread.tacv2").one()
+        assert (policy.policy, policy.updated_by) == ("script", teams.user_id("alice"))
+
+
+def test_a_slow_answer_is_announced_and_then_posted_proactively(teams, monkeypatch):
+    backend = teams.container.chat_backend
+    answer = backend.answer
+
+    async def slow_answer(message):
+        await asyncio.sleep(SLOW_ANSWER_S + 2)
+        return await answer(message)
+
+    monkeypatch.setattr(backend, "answer", slow_answer)
+    thread = teams.new_thread()
+    assert teams.send(thread, "How do I export my invoices?") == 200  # Teams got its answer in time
+    [note] = teams.looking_into_it_notes(thread)
+    assert teams.bot_messages(thread) == []
+    question_id = teams._last["id"]
+    assert note.reply_to_id == question_id
+
+    [answer_message] = wait_until(lambda: teams.bot_messages(thread), timeout_s=60)
+    [posted] = [p for p in teams.connector.posted(thread) if p.body is answer_message.raw]
+    assert posted.reply_to_id == question_id and posted.headers["authorization"].startswith("Bearer ")
+    assert answer_message.actions == ["helpful", "not_right", "talk_to_human"] and answer_message.trace_id
+    assert teams.resend_last() == 200  # a late retry of the question is not answered again
+    assert len(teams.bot_messages(thread)) == 1
+
+
+def test_a_reply_the_connector_refuses_is_a_502_and_the_retry_is_answered(teams):
+    thread = teams.new_thread()
+    teams.fail_next_reply()
+    assert teams.send(thread, "Which currencies can I invoice in?") == 502
+    assert teams.bot_messages(thread) == []
+    assert teams.resend_last() == 200
+    assert len(wait_until(lambda: teams.bot_messages(thread))) == 1
