@@ -106,28 +106,31 @@ class SlackLoad:
         return {k: len(self._api.posted.get(self._ts[k], [])) for k in keys}
 
 
-def bench_container(home: Path, slack_api: TimedSlackApi, connector: TimedBotConnector) -> Container:
-    """The embedded default in `home` with both chats configured against the local fakes."""
+def bench_settings(home: Path, slack_api: TimedSlackApi, connector: TimedBotConnector) -> dict[str, str]:
+    """The embedded default in `home` with both chats pointed at the local fakes (Settings fields)."""
+    return {
+        "home": str(home / "var"),
+        "slack_bot_token": slack_api.bot_token,
+        "slack_signing_secret": SLACK_SECRET,
+        "slack_api_url": slack_api.api_url,
+        **TeamsLoad.settings(connector),
+    }
+
+
+def prepare_home(settings: dict[str, str]) -> Container:
+    """The example knowledge synced and the example script model trained (two epochs) and active."""
     from bot.training_data import gather_training_data
     from strategies.script_model import TrainingConfig, save_classifier, train_classifier
     from strategies.scripts import load_scripts
 
-    settings = Settings(
-        home=home / "var",
-        _env_file=None,
-        slack_bot_token=slack_api.bot_token,
-        slack_signing_secret=SLACK_SECRET,
-        slack_api_url=slack_api.api_url,
-        **TeamsLoad.settings(connector),
-    )
-    container = Container(settings)
+    home = Path(settings["home"])
+    container = Container(Settings(_env_file=None, **settings))
     container.init_db()
     add_and_sync_examples(container, EXAMPLES / "help-center")
     scripts = load_scripts(SCRIPTS)
     data = gather_training_data(scripts, [], [], SCRIPTS)
     trained = train_classifier(data.examples, out_of_scope=data.out_of_scope, config=TrainingConfig(epochs=2, seed=7))
-    container.script_models.register(save_classifier(trained, home / "model" / "v-bench", "v-bench"), activate=True)
-    TeamsLoad.wire(container, connector)
+    container.script_models.register(save_classifier(trained, home / "models" / "v-bench", "v-bench"), activate=True)
     return container
 
 
@@ -146,8 +149,9 @@ class TimedBotConnector(FakeBotConnector):
 
     def _activity(self, method: str, path: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict]:
         status, body = super()._activity(method, path, headers, raw)
-        if method == "POST" and status == 201 and json.loads(raw).get("text") != LOOKING_INTO_IT:
-            conversation = self.posted()[-1].conversation_id
+        activity = json.loads(raw)
+        if method == "POST" and status == 201 and activity.get("type") == "message" and activity.get("text") != LOOKING_INTO_IT:
+            conversation = activity["conversation"]["id"]
             with self._posted_lock:
                 self.posted_at.setdefault(conversation, []).append(time.perf_counter())
         return status, body
@@ -171,11 +175,6 @@ class TeamsLoad:
             "teams_app_password": TEAMS_APP_PASSWORD,
             "teams_openid_metadata_url": connector.openid_metadata_url,
         }
-
-    @staticmethod
-    def wire(container: Container, connector: TimedBotConnector) -> None:
-        """Outgoing tokens from the fake's token endpoint instead of MSAL (as the test driver does)."""
-        container.teams_credentials = connector.credentials_factory()
 
     def question(self, key: str, text: str) -> Request:
         user = f"bench-{key}"

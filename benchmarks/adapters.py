@@ -2,13 +2,15 @@
 
     python benchmarks/adapters.py [--concurrency N] [--requests N] [--levels 1,10]
 
-Starts the web app (`bot.web.app.create_app`, uvicorn on 127.0.0.1) on the embedded default
-(SQLite + in-memory index in a temp home, the example knowledge synced, the example script
-model trained for two epochs), with a local fake Slack Web API and a local fake Bot
-Framework connector. For each chat and each concurrency level it sends `--requests` new
-questions with at most that many requests in flight: signed Slack events, and Teams
-activities with real JWTs minted by a locally generated key. Every question is delivered
-again at once as the chat's retry, and once more after all answers have been posted.
+Starts the web app (`bot.web.app.create_app` under uvicorn, in its own process:
+benchmarks/adapter_server.py) on 127.0.0.1 on the embedded default (SQLite + in-memory index
+in a temp home, the example knowledge synced, the example script model trained for two
+epochs), with a local fake Slack Web API and a local fake Bot Framework connector. For each
+chat and each concurrency level N, N people ask questions at once, each waiting for the
+answer before asking the next, until `--requests` questions are answered: signed Slack
+events, and Teams activities with real JWTs minted by a locally generated key. Every
+question is delivered a second time 20 ms after the first, while it is being handled (the
+chat's retry), and a third time after all answers have been posted.
 
 Reported per chat and level: acknowledgement latency (the HTTP response of /slack/events or
 /api/messages), time from sending a question to its answer arriving at the fake chat API,
@@ -26,11 +28,13 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -44,12 +48,13 @@ sys.path.insert(0, str(REPO_ROOT))
 import httpx  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from benchmarks.adapter_loads import ChatLoad, SlackLoad, TeamsLoad, bench_container  # noqa: E402
+from benchmarks.adapter_loads import ChatLoad, SlackLoad, TeamsLoad, bench_settings, prepare_home  # noqa: E402
 from bot.db.base import utcnow  # noqa: E402
 from bot.db.models import AnswerTrace  # noqa: E402
 from bot.messages import IncomingMessage  # noqa: E402
-from bot.web.app import create_app  # noqa: E402
-from tests.fakes.web_app import serve_app  # noqa: E402
+from tests.fakes.web_app import free_port  # noqa: E402
+
+SERVER = Path(__file__).with_name("adapter_server.py")
 
 QUESTIONS = [
     "How much does the Pro plan cost?",
@@ -80,35 +85,43 @@ async def timed_post(client: httpx.AsyncClient, path: str, headers: dict, body: 
 
 
 async def run_level(base: str, load: ChatLoad, concurrency: int, requests: int, timeout_s: float, container) -> dict:
+    """`concurrency` people each ask a question and wait for its answer before asking the next."""
     limit = asyncio.Semaphore(concurrency)
     run = uuid.uuid4().hex[:8]
     keys = [f"{run}-{i}" for i in range(requests)]
     sent_at: dict[str, float] = {}
     acks: list[float] = []
     statuses: dict[int, int] = {}
+    deadline = time.monotonic() + timeout_s
 
-    async with httpx.AsyncClient(base_url=base, timeout=30, limits=httpx.Limits(max_connections=concurrency)) as client:
+    def count(status: int) -> None:
+        statuses[status] = statuses.get(status, 0) + 1
 
-        async def deliver(i: int, key: str) -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=httpx.Limits(max_connections=2 * concurrency)) as client:
+
+        async def ask(i: int, key: str) -> None:
             async with limit:
-                question = QUESTIONS[i % len(QUESTIONS)]
                 sent_at[key] = time.perf_counter()
-                ms, status = await timed_post(client, *load.question(key, question))
+                original = asyncio.create_task(timed_post(client, *load.question(key, QUESTIONS[i % len(QUESTIONS)])))
+                await asyncio.sleep(0.02)  # the chat retries while the first delivery is still being handled
+                _ms, status = await timed_post(client, *load.retry(key, 1))
+                count(status)
+                ms, status = await original
                 acks.append(ms)
-                statuses[status] = statuses.get(status, 0) + 1
-                ms, status = await timed_post(client, *load.retry(key, 1))
-                statuses[status] = statuses.get(status, 0) + 1
+                count(status)
+                while key not in load.first_answers([key]) and time.monotonic() < deadline:
+                    await asyncio.sleep(0.02)
 
         started = time.perf_counter()
         since = utcnow()
-        await asyncio.gather(*(deliver(i, key) for i, key in enumerate(keys)))
-        answered = await wait_for_answers(load, keys, timeout_s)
+        await asyncio.gather(*(ask(i, key) for i, key in enumerate(keys)))
         elapsed = time.perf_counter() - started
         for key in keys:  # a late retry, after the answer is out
             _ms, status = await timed_post(client, *load.retry(key, 2))
-            statuses[status] = statuses.get(status, 0) + 1
+            count(status)
         await asyncio.sleep(1.0)
 
+    answered = load.first_answers(keys)
     answer_ms = [(answered[k] - sent_at[k]) * 1000 for k in keys if k in answered]
     counts = load.answer_counts(keys)
     return {
@@ -133,15 +146,6 @@ def service_times(container, chat: str, since) -> list[float]:
             select(AnswerTrace.timings_ms).where(AnswerTrace.channel.startswith(f"{chat}:"), AnswerTrace.created_at >= since)
         )
         return [t["total_ms"] for t in rows if t and "total_ms" in t]
-
-
-async def wait_for_answers(load: ChatLoad, keys: list[str], timeout_s: float) -> dict[str, float]:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        answered = load.first_answers(keys)
-        if len(answered) == len(keys) or time.monotonic() > deadline:
-            return answered
-        await asyncio.sleep(0.05)
 
 
 async def healthz_level(base: str, concurrency: int, requests: int) -> dict:
@@ -170,6 +174,33 @@ def answer_service_baseline(container, n: int) -> dict:
     return {"questions": n, "p50_ms": percentile(times, 50), "p95_ms": percentile(times, 95)}
 
 
+@contextmanager
+def app_process(settings: dict[str, str], token_url: str, timeout_s: float = 180) -> Iterator[str]:
+    """The web app in its own process (benchmarks/adapter_server.py) on a free port; yields its URL once ready."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SUPPORTBOT_")}
+    env.update({f"SUPPORTBOT_{name.upper()}": value for name, value in settings.items()})
+    server = subprocess.Popen([sys.executable, str(SERVER), "--port", str(port), "--teams-token-url", token_url], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"the web app exited with {server.returncode}")
+            try:
+                if httpx.get(base + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the web app was not ready within {timeout_s} s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--concurrency", type=int, default=50, help="the highest number of requests in flight")
@@ -185,11 +216,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-adapters-") as tmp:
         with SlackLoad.fake() as slack_api, TeamsLoad.fake() as connector:
             print("setting up: syncing the example knowledge, training the script model (2 epochs)", file=sys.stderr)
-            container = bench_container(Path(tmp), slack_api, connector)
+            settings = bench_settings(Path(tmp), slack_api, connector)
+            container = prepare_home(settings)
             loads: list[ChatLoad] = [SlackLoad(slack_api, container.settings), TeamsLoad(connector, container.settings)]
-            with serve_app(create_app(container)) as base:
+            baseline = {"answer_service": answer_service_baseline(container, 30), "healthz": []}
+            with app_process(settings, connector.token_url) as base:
                 results: dict = {"concurrency": args.concurrency, "requests": args.requests}
-                baseline = {"answer_service": answer_service_baseline(container, 30), "healthz": []}
                 for load in loads:
                     per_level = []
                     for concurrency in levels:

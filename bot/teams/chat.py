@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from botbuilder.core import CloudAdapterBase, InvokeResponse
+from botbuilder.core import CloudAdapterBase, InvokeResponse, ShowTypingMiddleware
 from botbuilder.schema import Activity
 from botframework.connector.auth import AuthenticateRequestResult, ServiceClientCredentialsFactory
 
@@ -15,6 +15,8 @@ from bot.teams.delivery import AnswerDelivery
 from bot.teams.handler import SupportBotHandler
 
 log = logging.getLogger(__name__)
+
+TYPING_AFTER_S, TYPING_EVERY_S = 0.5, 3.0
 
 
 class TeamsChat:
@@ -37,6 +39,8 @@ class TeamsChat:
         credentials = credentials_factory or app_credentials_factory(settings)
         self.authentication = bot_framework_authentication(settings, credentials)
         self.adapter = CloudAdapterBase(self.authentication)
+        # Teams' own "looking into it": "supportbot is typing..." while a message takes over TYPING_AFTER_S
+        self.adapter.use(ShowTypingMiddleware(delay=TYPING_AFTER_S, period=TYPING_EVERY_S))
         delivery = AnswerDelivery(self.adapter, backend, settings.teams_app_id, settings.teams_slow_answer_s)
         self.handler = SupportBotHandler(backend, delivery)
 

@@ -135,12 +135,23 @@ class FakeBotConnector:
         with self._lock:
             self._fail_next += count
 
-    def posted(self, conversation_id: str | None = None) -> list[PostedActivity]:
+    def posted(self, conversation_id: str | None = None, *, typing: bool = False) -> list[PostedActivity]:
+        """What the bot posted (into one conversation); typing signs only when asked for."""
         with self._lock:
-            return [a for a in self._activities if conversation_id is None or a.conversation_id == conversation_id]
+            return [
+                a
+                for a in self._activities
+                if (conversation_id is None or a.conversation_id == conversation_id)
+                and (a.body.get("type") != "typing") != typing
+            ]
+
+    @property
+    def token_url(self) -> str:
+        """Where the bot's outgoing calls get their token (client credentials)."""
+        return f"{self.url}/botframework.com/oauth2/v2.0/token"
 
     def credentials_factory(self) -> LocalCredentialsFactory:
-        return LocalCredentialsFactory(self.app_id, self._app_password, token_url=f"{self.url}/botframework.com/oauth2/v2.0/token")
+        return LocalCredentialsFactory(self.app_id, self._app_password, token_url=self.token_url)
 
     # --- documents
     def _openid_metadata(self) -> dict:
@@ -174,7 +185,7 @@ class FakeBotConnector:
         if self.app_id and not self._authorized(headers.get("authorization", "")):
             return 401, {"error": {"code": "Unauthorized", "message": "no valid bot token"}}
         with self._lock:
-            if self._fail_next:
+            if self._fail_next and _activity_type(raw) != "typing":  # fail the next message, not a typing sign
                 self._fail_next -= 1
                 return 500, {"error": {"code": "ServiceError", "message": "failing as asked"}}
         if len(raw) > MAX_ACTIVITY_BYTES:
@@ -191,6 +202,13 @@ class FakeBotConnector:
         scheme, _, token = header.partition(" ")
         with self._lock:
             return scheme == "Bearer" and token in self._issued
+
+
+def _activity_type(raw: bytes) -> str | None:
+    try:
+        return json.loads(raw).get("type")
+    except (ValueError, AttributeError):
+        return None
 
 
 class LocalTokenCredentials(AppCredentials):

@@ -112,6 +112,8 @@ def test_a_slow_answer_is_announced_and_then_posted_proactively(teams, monkeypat
     assert teams.bot_messages(thread) == []
     question_id = teams._last["id"]
     assert note.reply_to_id == question_id
+    typing = teams.connector.posted(thread, typing=True)
+    assert typing and all(t.reply_to_id == question_id for t in typing), "Teams shows the bot typing meanwhile"
 
     [answer_message] = wait_until(lambda: teams.bot_messages(thread), timeout_s=60)
     [posted] = [p for p in teams.connector.posted(thread) if p.body is answer_message.raw]
