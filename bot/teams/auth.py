@@ -7,6 +7,7 @@ from __future__ import annotations
 from botbuilder.integration.aiohttp import ConfigurationServiceClientCredentialFactory
 from botbuilder.schema import CallerIdConstants
 from botframework.connector.auth import (
+    AppCredentials,
     AuthenticationConfiguration,
     AuthenticationConstants,
     BotFrameworkAuthentication,
@@ -40,6 +41,28 @@ def app_credentials_factory(settings: Settings) -> ServiceClientCredentialsFacto
     """Password (MultiTenant / SingleTenant) or managed identity credentials, as botbuilder makes
     them; with no app id, authentication is off (allowed only by teams_dev_without_auth)."""
     return ConfigurationServiceClientCredentialFactory(_AppConfiguration(settings))
+
+
+class ReusedCredentialsFactory(ServiceClientCredentialsFactory):
+    """botbuilder asks for new credentials on every turn, and each new MicrosoftAppCredentials
+    has its own MSAL app and token cache, so a token would be fetched for every message. Reusing
+    them per (app, scope, login endpoint) fetches one about once an hour."""
+
+    def __init__(self, inner: ServiceClientCredentialsFactory) -> None:
+        self._inner = inner
+        self._made: dict[tuple, AppCredentials] = {}
+
+    async def is_valid_app_id(self, app_id: str) -> bool:
+        return await self._inner.is_valid_app_id(app_id)
+
+    async def is_authentication_disabled(self) -> bool:
+        return await self._inner.is_authentication_disabled()
+
+    async def create_credentials(self, app_id, oauth_scope, login_endpoint, validate_authority) -> AppCredentials:
+        key = (app_id, oauth_scope, login_endpoint, validate_authority)
+        if key not in self._made:
+            self._made[key] = await self._inner.create_credentials(app_id, oauth_scope, login_endpoint, validate_authority)
+        return self._made[key]
 
 
 def bot_framework_authentication(

@@ -10,7 +10,7 @@ from botframework.connector.auth import AuthenticateRequestResult, ServiceClient
 
 from bot.chat_backend import ChatBackend
 from bot.settings import Settings
-from bot.teams.auth import app_credentials_factory, bot_framework_authentication
+from bot.teams.auth import ReusedCredentialsFactory, app_credentials_factory, bot_framework_authentication
 from bot.teams.delivery import AnswerDelivery
 from bot.teams.handler import SupportBotHandler
 
@@ -36,7 +36,7 @@ class TeamsChat:
         elif settings.teams_dev_without_auth:
             log.warning("SUPPORTBOT_TEAMS_DEV_WITHOUT_AUTH is ignored: an app id is set, so every request needs a token")
         # The seam for outgoing tokens: botbuilder's own factory (MSAL, login.microsoftonline.com) unless one is given (the tests' local token endpoint).
-        credentials = credentials_factory or app_credentials_factory(settings)
+        credentials = ReusedCredentialsFactory(credentials_factory or app_credentials_factory(settings))
         self.authentication = bot_framework_authentication(settings, credentials)
         self.adapter = CloudAdapterBase(self.authentication)
         # Teams' own "looking into it": "supportbot is typing..." while a message takes over TYPING_AFTER_S

@@ -219,13 +219,19 @@ class LocalTokenCredentials(AppCredentials):
         super().__init__(app_id=app_id, oauth_scope=oauth_scope)
         self._password = password
         self._token_url = token_url
+        self._cached: tuple[str, float] | None = None  # (token, monotonic time it is good until)
 
     def get_access_token(self, force_refresh: bool = False) -> str:
+        """Cached until a minute before it expires, as MSAL caches it."""
+        if self._cached and not force_refresh and time.monotonic() < self._cached[1]:
+            return self._cached[0]
         scope = self.oauth_scope if self.oauth_scope.endswith("/.default") else f"{self.oauth_scope}/.default"
         form = {"grant_type": "client_credentials", "client_id": self.microsoft_app_id, "client_secret": self._password, "scope": scope}
         response = requests.post(self._token_url, data=form, timeout=10)
         response.raise_for_status()
-        return response.json()["access_token"]
+        token = response.json()
+        self._cached = (token["access_token"], time.monotonic() + float(token.get("expires_in", 3600)) - 60)
+        return self._cached[0]
 
 
 class LocalCredentialsFactory(PasswordServiceClientCredentialFactory):

@@ -92,6 +92,16 @@ def test_a_valid_token_gets_in_and_the_reply_is_signed_with_the_bots_own_token(t
     assert teams.connector.refused == []
 
 
+def test_the_bots_own_token_is_fetched_once_not_for_every_reply(teams):
+    teams.send(teams.new_thread(), "hello")
+    fetched = teams.connector.token_requests
+    for _ in range(3):
+        thread = teams.new_thread()
+        assert teams.send(thread, "hello again") == 200
+        assert teams.connector.posted(thread)
+    assert teams.connector.token_requests == fetched
+
+
 def test_a_conversation_update_is_accepted_and_ignored(teams, caplog):
     activity = teams.activity(teams.new_thread(), "alice", type="conversationUpdate")
     activity["membersAdded"] = [{"id": "29:alice"}]
