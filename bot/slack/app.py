@@ -74,12 +74,16 @@ class SlackChat:
             raise RuntimeError("Socket Mode needs SUPPORTBOT_SLACK_APP_TOKEN")
         return AsyncSocketModeHandler(self.app, self._settings.slack_app_token.get_secret_value())
 
-    async def start_socket_mode(self) -> None:
-        self._socket_mode = self.socket_mode_handler()
-        await self._socket_mode.connect_async()
-        log.info("Slack: connected over Socket Mode")
+    async def start(self) -> None:
+        """On the web app's event loop: Socket Mode, when an app token is configured. (Each Web API
+        call opens its own aiohttp session: bolt deep-copies a lazy listener's request, client
+        included, and a shared session cannot be copied.)"""
+        if self._settings.slack_app_token is not None:
+            self._socket_mode = self.socket_mode_handler()
+            await self._socket_mode.connect_async()
+            log.info("Slack: connected over Socket Mode")
 
-    async def stop_socket_mode(self) -> None:
+    async def stop(self) -> None:
         if self._socket_mode is not None:
             await self._socket_mode.close_async()
             self._socket_mode = None

@@ -26,11 +26,11 @@ def create_app(container: Container) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         readiness.start()
-        if socket_mode:
-            await container.slack_chat.start_socket_mode()
+        if settings.slack_enabled:
+            await container.slack_chat.start()
         yield
-        if socket_mode:
-            await container.slack_chat.stop_socket_mode()
+        if settings.slack_enabled:
+            await container.slack_chat.stop()
         backend.close()
 
     app = FastAPI(title="supportbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

@@ -4,15 +4,16 @@ fake of that chat's API. One driver per chat (slack.py, teams.py)."""
 
 from __future__ import annotations
 
+import importlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from bot.container import Container
 from bot.settings import Settings
-from tests.conftest import EXAMPLES, add_and_sync_examples
+from tests.conftest import EXAMPLES, add_and_sync_examples, fresh_database
 
 ACTIONS = ("helpful", "not_right", "talk_to_human")
 
@@ -72,6 +73,15 @@ class ChatDriver(Protocol):
 
     def admin(self, thread: str, command: str, *, user: str = "alice") -> str:
         """Run `/supportbot <command>` as `user`; returns what the bot answered."""
+
+
+def running_driver(chat: str, database: str, tmp_path_factory, script_model: Path, **settings) -> Iterator[ChatDriver]:
+    """For a module-scoped fixture: `chat`'s driver on a fresh `database` (a DATABASES param)
+    with the example knowledge and script model, until the module is done."""
+    home = tmp_path_factory.mktemp(f"chat-{chat}")
+    module = importlib.import_module(f"tests.chat_drivers.{chat}")
+    with module.open_driver(home, fresh_database(database, home), script_model, **settings) as opened:
+        yield opened
 
 
 def wait_until(condition: Callable[[], object], timeout_s: float = 60.0, step_s: float = 0.05):

@@ -220,12 +220,12 @@ def parse_bot_message(args: dict) -> BotMessage:
 
 
 @contextmanager
-def open_driver(home: Path, database_url: str, script_model: Path) -> Iterator[SlackDriver]:
+def open_driver(home: Path, database_url: str, script_model: Path, **settings) -> Iterator[SlackDriver]:
     with FakeSlackApi(bot_token=BOT_TOKEN) as fake:
         container = chat_container(
             home, database_url, script_model,
             slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET, slack_api_url=fake.api_url,
-            admin_users=["slack:U_ALICE"], escalation_notices_to=f"slack:{SUPPORT_CHANNEL}",
+            admin_users=["slack:U_ALICE"], escalation_notices_to=f"slack:{SUPPORT_CHANNEL}", **settings,
         )
         try:
             with serve_app(create_app(container)) as base_url:

@@ -20,7 +20,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote
 
 import jwt
@@ -28,6 +28,8 @@ import requests
 from botframework.connector.auth import AppCredentials, MicrosoftAppCredentials, PasswordServiceClientCredentialFactory
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+
+from tests.fakes.threaded_http import ThreadedHttpFake
 
 CHANNEL_ISSUER = "https://api.botframework.com"  # the Bot Framework's issuer for channel tokens
 MAX_ACTIVITY_BYTES = 28_000  # Teams refuses bigger messages (413)
@@ -56,7 +58,53 @@ class PostedActivity:
     headers: dict[str, str]  # lower-case names
 
 
-class FakeBotConnector:
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeBotConnector
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - keep test output quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        if self.path == "/v1/.well-known/openidconfiguration":
+            self._answer(200, self.fake._openid_metadata())
+        elif self.path == "/v1/.well-known/keys":
+            self._answer(200, self.fake._jwks())
+        else:
+            self._answer(404, {"error": "not found"})
+
+    def do_POST(self) -> None:  # noqa: N802
+        raw = self._body()
+        if _TOKEN.match(self.path):
+            self._answer(*self.fake._token(parse_qs(raw.decode("utf-8", "replace"))))
+        else:
+            self._answer(*self.fake._activity("POST", self.path, self._headers(), raw))
+
+    def do_PUT(self) -> None:  # noqa: N802
+        self._answer(*self.fake._activity("PUT", self.path, self._headers(), self._body()))
+
+    def _headers(self) -> dict[str, str]:
+        return {k.lower(): v for k, v in self.headers.items()}
+
+    def _body(self) -> bytes:
+        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
+
+    def _answer(self, status: int, payload: dict) -> None:
+        if status >= 400:
+            with self.fake._lock:
+                self.fake.refused.append((self.path, status))
+        body = json.dumps(payload).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class FakeBotConnector(ThreadedHttpFake):
+    handler = _Handler
+    thread_name = "fake-bot-connector"
+
     def __init__(self, app_id: str | None = None, app_password: str | None = None, endorsements=("msteams",)) -> None:
         self.app_id = app_id
         self._app_password = app_password
@@ -69,36 +117,6 @@ class FakeBotConnector:
         self._issued: set[str] = set()
         self._fail_next = 0
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-
-    # --- lifecycle
-    def start(self) -> FakeBotConnector:
-        owner = self
-
-        class Handler(_Handler):
-            connector = owner
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-bot-connector", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeBotConnector:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None, "the fake connector is not running"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     @property
     def service_url(self) -> str:
@@ -247,46 +265,3 @@ class LocalCredentialsFactory(PasswordServiceClientCredentialFactory):
         if not await self.is_valid_app_id(app_id):
             raise PermissionError("Invalid app_id")
         return LocalTokenCredentials(app_id, self.password, self._token_url, oauth_scope)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    connector: FakeBotConnector
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args) -> None:  # noqa: A002 - keep test output quiet
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        if self.path == "/v1/.well-known/openidconfiguration":
-            self._answer(200, self.connector._openid_metadata())
-        elif self.path == "/v1/.well-known/keys":
-            self._answer(200, self.connector._jwks())
-        else:
-            self._answer(404, {"error": "not found"})
-
-    def do_POST(self) -> None:  # noqa: N802
-        raw = self._body()
-        if _TOKEN.match(self.path):
-            self._answer(*self.connector._token(parse_qs(raw.decode("utf-8", "replace"))))
-        else:
-            self._answer(*self.connector._activity("POST", self.path, self._headers(), raw))
-
-    def do_PUT(self) -> None:  # noqa: N802
-        self._answer(*self.connector._activity("PUT", self.path, self._headers(), self._body()))
-
-    def _headers(self) -> dict[str, str]:
-        return {k.lower(): v for k, v in self.headers.items()}
-
-    def _body(self) -> bytes:
-        return self.rfile.read(int(self.headers.get("Content-Length") or 0))
-
-    def _answer(self, status: int, payload: dict) -> None:
-        if status >= 400:
-            with self.connector._lock:
-                self.connector.refused.append((self.path, status))
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)

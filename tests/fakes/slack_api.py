@@ -18,8 +18,10 @@ import itertools
 import json
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.fakes.threaded_http import ThreadedHttpFake
 
 TEAM_ID = "T1"
 BOT_USER_ID = "U_SUPPORTBOT"
@@ -36,7 +38,45 @@ class ApiCall:
     path: str = ""
 
 
-class FakeSlackApi:
+class _Handler(BaseHTTPRequestHandler):
+    fake: FakeSlackApi
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - keep test output quiet
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        self._serve(b"")
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._serve(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
+
+    def _serve(self, raw: bytes) -> None:
+        url = urlsplit(self.path)
+        args: dict = dict(parse_qsl(url.query, keep_blank_values=True))
+        content_type = self.headers.get("Content-Type", "")
+        if raw and "json" in content_type:
+            args.update(json.loads(raw))
+        elif raw:
+            args.update(parse_qsl(raw.decode(), keep_blank_values=True))
+        for name in ("blocks", "view"):  # form-encoded clients send these as JSON strings
+            if isinstance(args.get(name), str):
+                args[name] = json.loads(args[name])
+        status, body, headers = self.fake.answer(url.path, args, self.headers.get("Authorization"))
+        payload = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+class FakeSlackApi(ThreadedHttpFake):
+    handler = _Handler
+    thread_name = "fake-slack"
+
     def __init__(self, bot_token: str = "xoxb-fake-token") -> None:
         self.bot_token = bot_token
         self.calls: list[ApiCall] = []
@@ -44,40 +84,11 @@ class FakeSlackApi:
         self._threads: dict[tuple[str, str], list[dict]] = {}  # (channel, thread ts) -> messages
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
 
     # -- running ---------------------------------------------------------------------------------
     @property
-    def url(self) -> str:
-        assert self._server is not None, "the fake Slack API is not running"
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    @property
     def api_url(self) -> str:
         return f"{self.url}/api/"
-
-    def start(self) -> FakeSlackApi:
-        owner = self
-
-        class Handler(_Handler):
-            fake = owner
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-slack", daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> FakeSlackApi:
-        return self.start()
-
-    def __exit__(self, *exc_info) -> None:
-        self.stop()
 
     # -- behaviours and seeded data ----------------------------------------------------------------
     def fail_next(self, method: str, status: int = 500) -> None:
@@ -162,38 +173,3 @@ class FakeSlackApi:
     def _record(self, call: ApiCall) -> None:
         with self._lock:
             self.calls.append(call)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    fake: FakeSlackApi
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args) -> None:  # noqa: A002 - keep test output quiet
-        pass
-
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
-        self._serve(b"")
-
-    def do_POST(self) -> None:  # noqa: N802
-        self._serve(self.rfile.read(int(self.headers.get("Content-Length") or 0)))
-
-    def _serve(self, raw: bytes) -> None:
-        url = urlsplit(self.path)
-        args: dict = dict(parse_qsl(url.query, keep_blank_values=True))
-        content_type = self.headers.get("Content-Type", "")
-        if raw and "json" in content_type:
-            args.update(json.loads(raw))
-        elif raw:
-            args.update(parse_qsl(raw.decode(), keep_blank_values=True))
-        for name in ("blocks", "view"):  # form-encoded clients send these as JSON strings
-            if isinstance(args.get(name), str):
-                args[name] = json.loads(args[name])
-        status, body, headers = self.fake.answer(url.path, args, self.headers.get("Authorization"))
-        payload = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json; charset=utf-8")
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)

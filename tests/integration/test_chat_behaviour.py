@@ -5,7 +5,6 @@ the chat's API. Drivers: tests/chat_drivers/."""
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 
@@ -14,7 +13,7 @@ from sqlalchemy import select
 
 from bot.db.models import AnswerFeedback, AnswerTrace, ChannelPolicy, Dispute, Escalation
 from bot.handoff import hand_back
-from tests.chat_drivers.base import ChatDriver, wait_until
+from tests.chat_drivers.base import ChatDriver, running_driver, wait_until
 from tests.conftest import DATABASES
 
 pytestmark = pytest.mark.slow
@@ -27,12 +26,7 @@ def database(request) -> str:
 
 @pytest.fixture(scope="module", params=["slack", "teams"])
 def driver(request, database, tmp_path_factory, example_script_model) -> ChatDriver:
-    from tests.conftest import fresh_database
-
-    home = tmp_path_factory.mktemp(f"chat-{request.param}")
-    module = importlib.import_module(f"tests.chat_drivers.{request.param}")
-    with module.open_driver(home, fresh_database(database, home), example_script_model) as opened:
-        yield opened
+    yield from running_driver(request.param, database, tmp_path_factory, example_script_model)
 
 
 def settle(seconds: float = 1.0) -> None:

@@ -11,18 +11,15 @@ from sqlalchemy import select
 from bot.chat_actions import DISPUTE_OPENED
 from bot.db.models import AnswerTrace, Conversation, Dispute
 from bot.db.models.feedback import DISPUTE_REASONS
-from tests.chat_drivers.base import wait_until
-from tests.chat_drivers.slack import open_driver
-from tests.conftest import DATABASES, fresh_database
+from tests.chat_drivers.base import running_driver, wait_until
+from tests.conftest import DATABASES
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module", params=DATABASES)
 def slack(request, tmp_path_factory, example_script_model):
-    home = tmp_path_factory.mktemp("slack-answers")
-    with open_driver(home, fresh_database(request.param, home), example_script_model) as driver:
-        yield driver
+    yield from running_driver("slack", request.param, tmp_path_factory, example_script_model)
 
 
 def _trace(slack, trace_id: str) -> AnswerTrace:
@@ -132,3 +129,4 @@ def test_a_rate_limited_post_waits_for_retry_after_and_is_posted_once(slack):
 def _disputes(slack, trace_id: str) -> list[Dispute]:
     with slack.container.sessions() as session:
         return list(session.scalars(select(Dispute).where(Dispute.trace_id == trace_id)))
+

@@ -10,18 +10,16 @@ import time
 import httpx
 import pytest
 
-from tests.chat_drivers.base import wait_until
-from tests.chat_drivers.slack import BOT_TOKEN, SIGNING_SECRET, open_driver
-from tests.conftest import DATABASES, fresh_database
+from tests.chat_drivers.base import running_driver, wait_until
+from tests.chat_drivers.slack import BOT_TOKEN, SIGNING_SECRET
+from tests.conftest import DATABASES
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module", params=DATABASES)
 def slack(request, tmp_path_factory, example_script_model):
-    home = tmp_path_factory.mktemp("slack-requests")
-    with open_driver(home, fresh_database(request.param, home), example_script_model) as driver:
-        yield driver
+    yield from running_driver("slack", request.param, tmp_path_factory, example_script_model)
 
 
 def settle(seconds: float = 1.0) -> None:

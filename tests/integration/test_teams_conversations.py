@@ -10,9 +10,9 @@ import logging
 import pytest
 
 from bot.db.models import AnswerTrace, ChannelPolicy, Conversation
-from tests.chat_drivers.base import wait_until
-from tests.chat_drivers.teams import BOT, TENANT, TeamsDriver, open_driver
-from tests.conftest import DATABASES, fresh_database
+from tests.chat_drivers.base import running_driver, wait_until
+from tests.chat_drivers.teams import BOT, TENANT, TeamsDriver
+from tests.conftest import DATABASES
 
 pytestmark = pytest.mark.slow
 
@@ -21,10 +21,7 @@ SLOW_ANSWER_S = 3.0  # well above a warm answer here, so only the slowed one tak
 
 @pytest.fixture(scope="module", params=DATABASES)
 def teams(request, tmp_path_factory, example_script_model) -> TeamsDriver:
-    home = tmp_path_factory.mktemp("teams-conversations")
-    database = fresh_database(request.param, home)
-    with open_driver(home, database, example_script_model, teams_slow_answer_s=SLOW_ANSWER_S) as driver:
-        yield driver
+    yield from running_driver("teams", request.param, tmp_path_factory, example_script_model, teams_slow_answer_s=SLOW_ANSWER_S)
 
 
 class ChannelThread:
