@@ -23,7 +23,9 @@ def test_only_admins_may_run_commands(container):
     refused = admin.run("slack:U_OTHER", CHANNEL, "sync")
     assert "only supportbot admins" in refused.lower()
     assert admin.run("teams:U_ADMIN", CHANNEL, "strategy set script").lower().startswith("only supportbot admins")
-    assert started == [] and container.sessions().get(ChannelPolicy, CHANNEL) is None
+    assert started == []
+    with container.sessions() as session:
+        assert session.get(ChannelPolicy, CHANNEL) is None
 
 
 def test_status_names_each_source_and_its_last_sync(synced, tmp_path):
