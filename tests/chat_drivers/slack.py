@@ -17,6 +17,7 @@ from urllib.parse import urlencode
 import httpx
 from slack_sdk.signature import SignatureVerifier
 
+from bot.slack.clients import SERVER_ERROR_RETRIES
 from bot.web.app import create_app
 from tests.chat_drivers.base import BotMessage, chat_container, wait_until
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, RESPONSE_URL_METHOD, TEAM_ID, FakeSlackApi
@@ -117,7 +118,8 @@ class SlackDriver:
                                    "channel_type": "channel"})
 
     def fail_next_reply(self) -> None:
-        self.fake.fail_next("chat.postMessage", 500)
+        for _ in range(1 + SERVER_ERROR_RETRIES):  # the first try and the client's own retries all fail
+            self.fake.fail_next("chat.postMessage", 500)
 
     # -- reading back ----------------------------------------------------------------------------
     def bot_messages(self, thread: str) -> list[BotMessage]:

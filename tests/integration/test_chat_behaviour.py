@@ -11,7 +11,8 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import AnswerFeedback, AnswerTrace, ChannelPolicy, Dispute, Escalation
+from bot.db.models import AnswerFeedback, AnswerTrace, ChannelPolicy, ChatDelivery, Dispute, Escalation
+from bot.delivery_ledger import FAILED
 from bot.handoff import hand_back
 from tests.chat_drivers.base import ChatDriver, running_driver, wait_until
 from tests.conftest import DATABASES
@@ -123,9 +124,10 @@ def test_a_retried_delivery_is_answered_once(driver):
 
 def test_a_first_delivery_that_failed_is_answered_on_the_retry(driver):
     thread = driver.new_thread()
+    failed_before = len(_rows(driver, ChatDelivery, ChatDelivery.status == FAILED))
     driver.fail_next_reply()
     driver.send(thread, "How do I export my invoices?")
-    settle(2.0)
+    wait_until(lambda: len(_rows(driver, ChatDelivery, ChatDelivery.status == FAILED)) > failed_before)
     assert driver.bot_messages(thread) == []
     driver.resend_last()
     wait_until(lambda: driver.bot_messages(thread))

@@ -126,6 +126,17 @@ def test_a_rate_limited_post_waits_for_retry_after_and_is_posted_once(slack):
     assert len(slack.bot_messages(thread)) == 1
 
 
+def test_a_server_error_while_posting_is_retried_since_slack_will_not_redeliver_an_acked_event(slack):
+    thread = slack.new_thread()
+    slack.fake.fail_next("chat.postMessage", 503)
+    slack.send(thread, "How do I export my invoices?")
+    wait_until(lambda: slack.bot_messages(thread))
+    channel, _root = thread.split("/")
+    calls = [c for c in slack.fake.calls_to("chat.postMessage") if c.args.get("channel") == channel]
+    assert [c.status for c in calls] == [503, 200]
+    assert len(slack.bot_messages(thread)) == 1
+
+
 def _disputes(slack, trace_id: str) -> list[Dispute]:
     with slack.container.sessions() as session:
         return list(session.scalars(select(Dispute).where(Dispute.trace_id == trace_id)))

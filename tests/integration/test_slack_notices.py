@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from slack_sdk.errors import SlackApiError
 
+from bot.slack.clients import SERVER_ERROR_RETRIES
 from bot.escalations import EscalationNotice, EvidenceLink
 from bot.settings import Settings
 from bot.slack import SlackNoticeSender
@@ -58,6 +59,7 @@ def test_a_notice_for_a_conversation_of_another_chat_has_no_permalink(slack):
 
 
 def test_a_failed_post_raises_so_the_notice_is_retried_later(slack):
-    slack.fail_next("chat.postMessage", 500)
+    for _ in range(1 + SERVER_ERROR_RETRIES):
+        slack.fail_next("chat.postMessage", 500)
     with pytest.raises(SlackApiError):
         _sender(slack).send(NOTICE)
