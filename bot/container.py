@@ -47,7 +47,7 @@ class Container:
         self.engine = create_db_engine(settings.resolved_database_url)
         self.sessions = session_factory(self.engine)
         self.notices: list[str] = []  # things the user should hear about, e.g. a rebuilt index
-        # Outgoing Bot Framework credentials for Teams; None: botbuilder's own from the settings
+        # Outgoing Bot Framework credentials for Teams; None: the SDK's own, from the settings
         # (MSAL, login.microsoftonline.com). A local test harness sets one that it can serve.
         self.teams_credentials: ServiceClientCredentialsFactory | None = None
 

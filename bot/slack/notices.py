@@ -8,11 +8,11 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from bot.chat_labels import ESCALATION_REASON_LABELS
 from bot.escalations import EscalationNotice
 from bot.settings import Settings
 from bot.slack.addresses import channel_id_of
 from bot.slack.clients import web_client
-from bot.chat_labels import ESCALATION_REASON_LABELS
 from bot.slack.render import SECTION_LIMIT, escape, split_text
 
 log = logging.getLogger(__name__)
