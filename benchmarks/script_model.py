@@ -77,15 +77,14 @@ def evaluate(
     }
 
 
-def run_baseline(splits: Splits, scorer: baselines.Scorer) -> dict[str, float]:
+def run_baseline(splits: Splits, scorer: baselines.Scorer, target_oos_recall: float) -> dict[str, float]:
     labels, confidence = scorer([e.text for e in splits.test])
     oos_confidence = scorer(splits.test_oos)[1] if splits.test_oos else np.zeros(0)
     threshold = 0.0
     if splits.validation and splits.test_oos:
-        val_labels, val_confidence = scorer([e.text for e in splits.validation])
-        val_correct = [p == e.label for p, e in zip(val_labels, splits.validation, strict=True)]
+        _, val_confidence = scorer([e.text for e in splits.validation])
         val_oos = scorer(splits.validation_oos)[1] if splits.validation_oos else np.zeros(0)
-        threshold = calibrate_threshold(val_confidence, val_correct, val_oos).min_confidence
+        threshold = calibrate_threshold(val_confidence, val_oos, target_oos_recall=target_oos_recall).min_confidence
     return evaluate(splits, labels, confidence, oos_confidence, threshold)
 
 
@@ -174,6 +173,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--max-length", type=int)
+    parser.add_argument("--target-oos-recall", type=float, help="share of out-of-scope validation messages to turn away")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--latency-samples", type=int, default=300)
     args = parser.parse_args(argv)
@@ -183,6 +183,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         for field, value in (
             ("epochs", args.epochs), ("batch_size", args.batch_size),
             ("learning_rate", args.learning_rate), ("max_length", args.max_length),
+            ("target_oos_recall", args.target_oos_recall),
         )
         if value is not None
     }
@@ -199,8 +200,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         console.rule(name)
         results: dict[str, dict[str, float]] = {}
         if encode is not None:
-            results["tfidf_svm"] = run_baseline(splits, baselines.tfidf_svm(splits))
-            results["frozen_lr"] = run_baseline(splits, baselines.frozen_lr(splits, encode))
+            results["tfidf_svm"] = run_baseline(splits, baselines.tfidf_svm(splits), config.target_oos_recall)
+            results["frozen_lr"] = run_baseline(splits, baselines.frozen_lr(splits, encode), config.target_oos_recall)
         results["supportbot"] = run_supportbot(splits, config, args.latency_samples)
         report(name, splits, results)
         summary[name] = results

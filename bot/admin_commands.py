@@ -5,21 +5,19 @@ the command and gets the text to show back."""
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.catalog import SourceCatalog, SourceCatalogError
 from bot.channel_policies import ChannelPolicies, ChannelPolicyError
-from bot.db.models import SyncRun
+from bot.sync_status import describe_sync_state
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("help", "status", "sync", "strategy")
 HELP = (
-    "Commands: `status` (last sync of each source), `sync [SOURCE]` (start a sync of one or all sources), "
+    "Commands: `status` (each source's sync: running, last result, schedule), `sync [SOURCE]` (start a sync of one or all sources), "
     "`strategy` (how this channel is answered), `strategy set auto|script|retrieval`."
 )
 
@@ -66,18 +64,8 @@ class AdminCommands:
         sources = self._sources.all()
         if not sources:
             return "No sources yet: add one with `supportbot sources add`."
-        lines = []
         with self._sessions() as session:
-            for source in sources:
-                run = session.scalar(select(SyncRun).where(SyncRun.source_id == source.id).order_by(SyncRun.id.desc()))
-                if run is None:
-                    lines.append(f"• {source.name}: never synced")
-                    continue
-                counts = f"{run.added} added, {run.updated} updated, {run.removed} removed, {run.failed} failed"
-                when = f"{run.started_at:%Y-%m-%d %H:%M} UTC"
-                detail = f" ({run.error})" if run.error else ""
-                lines.append(f"• {source.name}: {run.status} {when}: {counts}{detail}")
-        return "\n".join(lines)
+            return "\n".join(f"• {source.name}: {describe_sync_state(session, source)}" for source in sources)
 
     def _sync(self, names: list[str]) -> str:
         try:
@@ -89,29 +77,3 @@ class AdminCommands:
         for name in targets:
             self._start_sync(name)
         return f"Started syncing {', '.join(targets)}. `status` shows how it went."
-
-
-def sync_in_background(sync: Callable[[str], object]) -> Callable[[str], None]:
-    """Runs each sync on its own thread, one at a time per source in this process (celery and a
-    cross-process lock take this over when workers are configured)."""
-    running: set[str] = set()
-    guard = threading.Lock()
-
-    def start(name: str) -> None:
-        with guard:
-            if name in running:
-                return
-            running.add(name)
-
-        def work() -> None:
-            try:
-                sync(name)
-            except Exception:
-                log.exception("background sync of %s failed", name)
-            finally:
-                with guard:
-                    running.discard(name)
-
-        threading.Thread(target=work, name=f"sync-{name}", daemon=True).start()
-
-    return start

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channel_policies import ChannelPolicies
 from bot.db.models import Conversation, Turn
-from bot.escalations import EscalationNotices, escalation_reason, open_escalation
+from bot.escalations import EscalationNotices, EscalationNotifier, escalation_reason, open_escalation
 from bot.handoff import HUMAN, hand_to_human, mark_escalated
 from bot.index_versions import current_index_version
 from bot.message_checks import UnusableMessage, clean_question
@@ -38,7 +38,7 @@ class AnswerService:
         embedding_model: str,
         max_message_chars: int = 4000,
         history_turns: int = 6,
-        notices: EscalationNotices | None = None,
+        notices: EscalationNotifier | None = None,
     ) -> None:
         self._sessions = sessions
         self._router = router

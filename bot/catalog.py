@@ -20,7 +20,9 @@ class SourceCatalog:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self._sessions = sessions
 
-    def add(self, name: str, kind: str, location: str, base_url: str | None = None) -> Source:
+    def add(
+        self, name: str, kind: str, location: str, base_url: str | None = None, every_minutes: int | None = None
+    ) -> Source:
         name = name.strip()
         if not name:
             raise SourceCatalogError("a source needs a name")
@@ -30,20 +32,34 @@ class SourceCatalog:
         with self._sessions.begin() as session:
             if session.scalar(select(Source).where(Source.name == name)):
                 raise SourceCatalogError(f"a source named {name!r} already exists")
-            source = Source(name=name, kind=kind, location=location, base_url=base_url)
+            source = Source(
+                name=name, kind=kind, location=location, base_url=base_url, sync_every_minutes=every_minutes
+            )
             session.add(source)
+        return source
+
+    def schedule(self, name: str, every_minutes: int | None) -> Source:
+        """Sync the source every so many minutes (None: only when asked)."""
+        if every_minutes is not None and every_minutes < 1:
+            raise SourceCatalogError("a schedule needs at least one minute between syncs")
+        with self._sessions.begin() as session:
+            source = session.scalar(select(Source).where(Source.name == name, Source.removed_at.is_(None)))
+            if source is None:
+                raise SourceCatalogError(f"no source named {name!r}; see `supportbot sources list`")
+            source.sync_every_minutes = every_minutes
+            source.sync_scheduled_at = None
         return source
 
     def get(self, name: str) -> Source:
         with self._sessions() as session:
-            source = session.scalar(select(Source).where(Source.name == name))
+            source = session.scalar(select(Source).where(Source.name == name, Source.removed_at.is_(None)))
         if source is None:
             raise SourceCatalogError(f"no source named {name!r}; see `supportbot sources list`")
         return source
 
     def all(self) -> list[Source]:
         with self._sessions() as session:
-            return list(session.scalars(select(Source).order_by(Source.name)))
+            return list(session.scalars(select(Source).where(Source.removed_at.is_(None)).order_by(Source.name)))
 
 
 def _checked_url(kind: str, location: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.answer_service import HANDED_OVER
 from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute
 from bot.db.models.feedback import DISPUTE_REASONS
-from bot.escalations import EscalationNotices, open_escalation
+from bot.escalations import EscalationNotifier, open_escalation
 from bot.handoff import hand_to_human
 
 THANKS = "Thanks for letting us know!"
@@ -31,7 +31,7 @@ class ActionResult:
 
 
 class ChatActions:
-    def __init__(self, sessions: sessionmaker[Session], notices: EscalationNotices) -> None:
+    def __init__(self, sessions: sessionmaker[Session], notices: EscalationNotifier) -> None:
         self._sessions = sessions
         self._notices = notices
 

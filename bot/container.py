@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,12 +19,14 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.admin_commands import AdminCommands
+    from bot.background import BackgroundJobs, ThreadScheduler
     from bot.answer_service import AnswerService
     from bot.chat_actions import ChatActions
     from bot.chat_backend import ChatBackend
-    from bot.escalations import EscalationNotices, NoticeSender
+    from bot.escalations import EscalationNotices, EscalationNotifier, NoticeSender
     from bot.slack import SlackChat
     from bot.teams import TeamsChat
+    from bot.source_removal import SourceRemoval
     from bot.sync_service import SyncService
     from botframework.connector.auth import ServiceClientCredentialsFactory
     from knowledge.indexing import Indexer
@@ -115,8 +118,28 @@ class Container:
             self.indexer,
             chunk_words=self.settings.chunk_words,
             chunk_overlap_words=self.settings.chunk_overlap_words,
+            batch_size=self.settings.sync_batch_size,
             connector_options=self.connector_options,
+            lease_stale_after=timedelta(seconds=self.settings.sync_lease_s),
         )
+
+    @cached_property
+    def source_removal(self) -> SourceRemoval:
+        from bot.source_removal import SourceRemoval
+
+        return SourceRemoval(self.sessions, self.sources, self.index, self.sync_service.leases)
+
+    @cached_property
+    def background(self) -> BackgroundJobs:
+        """Celery workers when SUPPORTBOT_REDIS_URL is set, threads of this process otherwise."""
+        if self.settings.redis_url is not None:
+            from bot.background import CeleryJobs
+            from bot.worker.celery_app import create_celery_app
+
+            return CeleryJobs(create_celery_app(self.settings))
+        from bot.background import ThreadJobs
+
+        return ThreadJobs(self.sync_service.sync, self.reindex, self.escalation_notices.send)
 
     @cached_property
     def connector_options(self) -> ConnectorOptions:
@@ -241,7 +264,7 @@ class Container:
             embedding_model=Path(self.embedding_model).name,
             max_message_chars=self.settings.max_message_chars,
             history_turns=self.settings.history_turns,
-            notices=self.escalation_notices,
+            notices=self.escalation_notifier,
         )
 
     @cached_property
@@ -249,6 +272,25 @@ class Container:
         from bot.escalations import EscalationNotices
 
         return EscalationNotices(self.sessions, self._notice_sender())
+
+    @cached_property
+    def sync_scheduler(self) -> ThreadScheduler:
+        """Starts scheduled syncs on threads when there is no celery beat (the embedded default)."""
+        from bot.background import ThreadScheduler
+        from bot.sync_schedule import claim_due_sources
+
+        return ThreadScheduler(
+            lambda: claim_due_sources(self.sessions), self.background, self.settings.sync_due_check_s
+        )
+
+    @cached_property
+    def escalation_notifier(self) -> EscalationNotifier:
+        """Sends at once in-process; with workers, queues the notice (retried with backoff there)."""
+        if self.settings.redis_url is None:
+            return self.escalation_notices
+        from bot.background import QueuedNotices
+
+        return QueuedNotices(self.background)
 
     def _notice_sender(self) -> NoticeSender | None:
         target = self.settings.escalation_notices_to
@@ -269,14 +311,14 @@ class Container:
     def chat_actions(self) -> ChatActions:
         from bot.chat_actions import ChatActions
 
-        return ChatActions(self.sessions, self.escalation_notices)
+        return ChatActions(self.sessions, self.escalation_notifier)
 
     @cached_property
     def admin_commands(self) -> AdminCommands:
-        from bot.admin_commands import AdminCommands, sync_in_background
+        from bot.admin_commands import AdminCommands
 
         return AdminCommands(
-            self.sessions, self.sources, self.settings.admin_users, sync_in_background(self.sync_service.sync)
+            self.sessions, self.sources, self.settings.admin_users, lambda name: self.background.sync_source(name, "chat")
         )
 
     @cached_property

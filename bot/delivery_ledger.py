@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.base import utcnow
+from bot.db.base import as_utc, utcnow
 from bot.db.models import ChatDelivery
 
 log = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class DeliveryLedger:
         if row.status == FAILED:
             return False
         if row.status == PROCESSING:
-            return now - _aware(row.received_at) < self._stale_after
+            return now - as_utc(row.received_at) < self._stale_after
         return True  # answered: a duplicate until purged, at least `remember` later
 
     def _purge_now_and_then(self) -> None:
@@ -80,8 +80,3 @@ class DeliveryLedger:
         cutoff = utcnow() - max(self._remember, self._stale_after)
         with self._sessions.begin() as session:
             session.execute(delete(ChatDelivery).where(ChatDelivery.received_at < cutoff))
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

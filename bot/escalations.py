@@ -41,6 +41,16 @@ class NoticeSender(Protocol):
     def send(self, notice: EscalationNotice) -> None: ...
 
 
+class EscalationNotifier(Protocol):
+    """What the answer service and chat actions hand a new escalation to: the notices themselves
+    (in-process) or a queue in front of them (`bot.background.QueuedNotices`)."""
+
+    def send(self, escalation_id: int) -> object: ...
+
+
+NOTICE_SENT, NOTICE_ALREADY_SENT, NOTICE_NO_ESCALATION, NOTICE_FAILED = "sent", "already sent", "no escalation", "failed"
+
+
 class LogNoticeSender:
     def send(self, notice: EscalationNotice) -> None:
         log.warning(
@@ -84,18 +94,23 @@ class EscalationNotices:
         self._sessions = sessions
         self.sender: NoticeSender = sender or LogNoticeSender()
 
-    def send(self, escalation_id: int) -> bool:
+    def send(self, escalation_id: int) -> str:
+        """One of NOTICE_SENT, NOTICE_ALREADY_SENT, NOTICE_NO_ESCALATION or NOTICE_FAILED (worth a retry)."""
+        with self._sessions() as session:
+            escalation = session.get(Escalation, escalation_id)
+            if escalation is not None and escalation.notified_at is not None:
+                return NOTICE_ALREADY_SENT
         notice = self.build(escalation_id)
         if notice is None:
-            return False
+            return NOTICE_NO_ESCALATION
         try:
             self.sender.send(notice)
         except Exception:
             log.exception("could not send the notice for escalation %s", escalation_id)
-            return False
+            return NOTICE_FAILED
         with self._sessions.begin() as session:
             session.get(Escalation, escalation_id).notified_at = utcnow()
-        return True
+        return NOTICE_SENT
 
     def build(self, escalation_id: int) -> EscalationNotice | None:
         with self._sessions() as session:

@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     crawl_max_pages: int = Field(1000, ge=1, description="Pages read from one website source per sync")
     crawl_max_page_bytes: int = Field(5 * 1024 * 1024, ge=1024, description="Larger pages are skipped")
 
+    # Background work: celery workers on Redis when set, otherwise threads in this process.
+    redis_url: SecretStr | None = Field(None, description="Celery broker, e.g. redis://localhost:6379/0")
+    sync_lease_s: float = Field(
+        120.0, gt=0, description="A sync whose heartbeat is older than this is taken for dead and taken over"
+    )
+    sync_due_check_s: float = Field(60.0, gt=0, description="How often the scheduler looks for sources due a sync")
+    sync_time_limit_s: int = Field(3600, ge=60, description="A worker stops a sync that runs longer than this")
+    sync_batch_size: int = Field(100, ge=1, le=10_000, description="Documents indexed and committed together")
+
     max_message_chars: int = Field(4000, ge=100)
     history_turns: int = Field(6, ge=0, le=50)
 

@@ -3,6 +3,9 @@
 Work goes in batches. For each batch the index is updated and saved first, then SQL is
 committed: if the process dies in between, SQL still holds the old hashes, so the next run
 redoes that batch (index writes are idempotent) and nothing is lost or duplicated.
+
+Only one sync of a source runs at a time, on any process (`bot.sync_lease`); a second
+trigger is recorded as a skipped run.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,6 +23,7 @@ from bot.catalog import SourceCatalog
 from bot.db.base import utcnow
 from bot.db.models import ChunkRecord, ConnectorState, Document, DocumentVersion, Source, SyncRun
 from bot.index_versions import bump_index_version
+from bot.sync_lease import Heartbeat, LeaseLost, SyncAlreadyRunning, SyncLeases
 from knowledge.chunking import chunk_document
 from knowledge.documents import LoadProblem, SourceDocument
 from knowledge.indexing import Indexer
@@ -28,6 +33,10 @@ from knowledge.sources.options import ConnectorOptions
 from knowledge.sync_plan import plan_sync
 
 log = logging.getLogger(__name__)
+
+class SourceRemoved(Exception):
+    """An admin removed the source while it was syncing."""
+
 
 _REPORT_COUNTER = {"add": "added", "update": "updated", "remove": "removed"}
 Progress = Callable[[int, int], None]  # (done, total)
@@ -59,6 +68,7 @@ class SyncService:
         chunk_overlap_words: int = 30,
         batch_size: int = 100,
         connector_options: ConnectorOptions | None = None,
+        lease_stale_after: timedelta = timedelta(minutes=2),
     ) -> None:
         self._sessions = sessions
         self._catalog = catalog
@@ -67,26 +77,54 @@ class SyncService:
         self._chunk_overlap_words = chunk_overlap_words
         self._batch_size = batch_size
         self._connector_options = connector_options or ConnectorOptions()
+        self.leases = SyncLeases(sessions, lease_stale_after)
 
-    def sync(self, source_name: str, on_progress: Progress | None = None) -> SyncReport:
+    def sync(
+        self,
+        source_name: str,
+        on_progress: Progress | None = None,
+        *,
+        trigger: str = "manual",
+        task_id: str | None = None,
+    ) -> SyncReport:
+        """Sync one source now, in this process. Returns a `skipped` report when another sync of
+        the source is running anywhere."""
         started = time.perf_counter()
         source = self._catalog.get(source_name)
-        with self._sessions.begin() as session:
-            run = SyncRun(source_id=source.id)
-            session.add(run)
-        report = SyncReport(source=source.name, run_id=run.id)
         try:
-            self._run(source, report, on_progress)
-        except SourceError as exc:
-            report.status, report.error = "failed", str(exc)
-        except Exception as exc:
-            log.exception("sync of %s failed", source.name)
-            report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
+            run_id = self.leases.acquire(source.id, trigger, task_id)
+        except SyncAlreadyRunning as busy:
+            log.info("sync of %s skipped: %s", source.name, busy)
+            run_id = self.leases.record_skipped(source.id, trigger, task_id, str(busy))
+            return SyncReport(source=source.name, run_id=run_id, status="skipped", error=str(busy))
+        report = SyncReport(source=source.name, run_id=run_id)
+        with self.leases.heartbeat(run_id) as beat:
+            try:
+                self._run(source, report, self._recording(beat, on_progress), beat)
+            except SourceError as exc:
+                report.status, report.error = "failed", str(exc)
+            except LeaseLost as exc:
+                report.status, report.error = "abandoned", str(exc)
+            except SourceRemoved:
+                report.status, report.error = "cancelled", "the source was removed during the sync; it stopped there"
+            except Exception as exc:
+                log.exception("sync of %s failed", source.name)
+                report.status, report.error = "failed", f"{type(exc).__name__}: {exc}"
         report.seconds = round(time.perf_counter() - started, 3)
-        self._finish(run.id, report)
+        if report.status != "abandoned":  # the run that took over owns the row now
+            self._finish(run_id, report)
         return report
 
-    def _run(self, source: Source, report: SyncReport, on_progress: Progress | None) -> None:
+    def _recording(self, beat: Heartbeat, on_progress: Progress | None) -> Progress:
+        def record(done: int, total: int) -> None:
+            if not self.leases.touch(beat.run_id, done, total):
+                beat.lost = True
+            if on_progress:
+                on_progress(done, total)
+
+        return record
+
+    def _run(self, source: Source, report: SyncReport, on_progress: Progress, beat: Heartbeat) -> None:
         with self._sessions() as session:
             current = dict(
                 session.execute(
@@ -109,18 +147,24 @@ class SyncService:
         work += [("update", d) for d in plan.changed]
         work += [("remove", key) for key in plan.removed]
         total = len(work)
-        if on_progress:
-            on_progress(0, total)
+        on_progress(0, total)
         for start in range(0, total, self._batch_size):
+            self._check_still_wanted(source.id, beat)
             batch = work[start:start + self._batch_size]
             self._apply_batch(source, batch)
             for action, _ in batch:
                 counter = _REPORT_COUNTER[action]
                 setattr(report, counter, getattr(report, counter) + 1)
-            if on_progress:
-                on_progress(min(start + len(batch), total), total)
+            on_progress(min(start + len(batch), total), total)
+        self._check_still_wanted(source.id, beat)
         if loaded.state is not None:
             self._save_state(source.id, loaded.state)
+
+    def _check_still_wanted(self, source_id: int, beat: Heartbeat) -> None:
+        beat.check()
+        with self._sessions() as session:
+            if session.get(Source, source_id).removal_requested_at is not None:
+                raise SourceRemoved()
 
     def _save_state(self, source_id: int, state: dict) -> None:
         """Only after every batch is committed: a sync that dies earlier re-reads in full next time."""
@@ -140,11 +184,13 @@ class SyncService:
             for action, item in batch
             if action != "remove"
         }
-        self._indexer.replace_documents(source.name, chunked)
-        for action, item in batch:
-            if action == "remove":
-                self._indexer.remove_document(source.name, item)
-        index.save()
+        embedded = self._indexer.embed_documents(chunked)  # the slow part, outside the index's lock
+        with index.writing():  # other processes may write the same embedded index between batches
+            for key, documents in embedded.items():
+                index.replace_document(source.name, key, documents)
+            for action, item in batch:
+                if action == "remove":
+                    index.remove_document(source.name, item)
         with self._sessions.begin() as session:
             for action, item in batch:
                 if action == "remove":

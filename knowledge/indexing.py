@@ -29,14 +29,13 @@ class Indexer:
         documents = [chunk_to_document(c) for c in chunks]
         return self._embedder.run(documents=documents)["documents"]
 
-    def replace_documents(self, source: str, chunks_by_key: dict[str, list[Chunk]]) -> None:
-        """Embeds every chunk in one batch, then swaps each document's chunks in the index."""
+    def embed_documents(self, chunks_by_key: dict[str, list[Chunk]]) -> dict[str, list[Document]]:
+        """Embeds every chunk in one batch; the embedded chunks come back by document key."""
         embedded = self.embed([c for chunks in chunks_by_key.values() for c in chunks])
         by_key: dict[str, list[Document]] = {key: [] for key in chunks_by_key}
         for document in embedded:
             by_key[document.meta["document_key"]].append(document)
-        for key, documents in by_key.items():
-            self.index.replace_document(source, key, documents)
+        return by_key
 
     def remove_document(self, source: str, document_key: str) -> None:
         self.index.remove_document(source, document_key)
@@ -48,17 +47,17 @@ class Indexer:
         on_progress: Callable[[int], None] | None = None,
     ) -> int:
         """Clear the index and write every chunk again; returns the number written."""
-        self.index.clear()
         written = 0
-        batch: list[Chunk] = []
-        for chunk in chunks:
-            batch.append(chunk)
-            if len(batch) >= batch_size:
+        with self.index.writing():
+            self.index.clear()
+            batch: list[Chunk] = []
+            for chunk in chunks:
+                batch.append(chunk)
+                if len(batch) >= batch_size:
+                    written += self._write(batch, on_progress)
+                    batch = []
+            if batch:
                 written += self._write(batch, on_progress)
-                batch = []
-        if batch:
-            written += self._write(batch, on_progress)
-        self.index.save()
         return written
 
     def _write(self, batch: list[Chunk], on_progress: Callable[[int], None] | None) -> int:

@@ -83,6 +83,7 @@ class HybridRetriever:
     def retrieve(self, query: str, keyword_query: str | None = None) -> list[RetrievedChunk]:
         """`keyword_query` lets BM25 see a longer query (e.g. with the thread's history)
         than the embedder, whose input is truncated."""
+        self.index.refresh()  # a worker process may have synced since
         if self.index.count() == 0:
             return []
         result = self.pipeline.run(

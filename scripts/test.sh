@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run the checks: import contracts (import-linter), then pytest with a throw-away
-# PostgreSQL server (scripts/with-postgres.sh). Arguments go to pytest.
+# PostgreSQL server (scripts/with-postgres.sh) and Redis server (scripts/with-redis.sh).
+# Arguments go to pytest.
 #
 #   scripts/test.sh                 # everything
 #   scripts/test.sh tests/unit -x   # a subset
@@ -19,7 +20,7 @@ echo "== import contracts (lint-imports)"
 
 echo "== pytest $*"
 set +e
-bash scripts/with-postgres.sh .venv/bin/python -m pytest "$@"
+bash scripts/with-postgres.sh bash scripts/with-redis.sh .venv/bin/python -m pytest "$@"
 rc=$?
 set -e
 

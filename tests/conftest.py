@@ -22,6 +22,7 @@ from bot.settings import Settings  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "knowledge"
 POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_POSTGRES_URL")
+REDIS_URL = os.environ.get("SUPPORTBOT_TEST_REDIS_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -38,6 +39,27 @@ def _postgres_param():
 
 
 DATABASES = ["sqlite", _postgres_param()]
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The test Redis (scripts/with-redis.sh), emptied for each test."""
+    if not REDIS_URL:
+        if IN_CI:
+            pytest.fail("CI=true but SUPPORTBOT_TEST_REDIS_URL is unset: Redis and celery tests must not be skipped")
+        pytest.skip("SUPPORTBOT_TEST_REDIS_URL is unset (run via scripts/test.sh to start a Redis)")
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    client.flushdb()
+    client.close()
+    return REDIS_URL
+
+
+@pytest.fixture
+def worker_database_url(tmp_path) -> str:
+    """PostgreSQL when there is one (always in CI): workers and the test share it across processes."""
+    return fresh_database(POSTGRES_URL or "sqlite", tmp_path)
 
 
 def fresh_database(param: str, directory: Path) -> str:

@@ -9,7 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.context import console, container, errors
-from bot.db.base import utcnow
+from bot.db.base import as_utc, utcnow
 
 escalations_app = typer.Typer(help="Conversations handed to a person, and handing them back.", no_args_is_help=True)
 
@@ -27,7 +27,7 @@ def list_cmd(limit: Annotated[int, typer.Option(min=1, max=1000)] = 50) -> None:
     now = utcnow()
     table = Table("id", "waiting", "reason", "channel", "bot", "question")
     for item in waiting:
-        created = item.created_at if item.created_at.tzinfo else item.created_at.replace(tzinfo=now.tzinfo)
+        created = as_utc(item.created_at)
         minutes = int((now - created).total_seconds() // 60)
         table.add_row(
             str(item.id), f"{minutes // 60}h {minutes % 60:02d}m", item.reason, item.channel,

@@ -22,3 +22,8 @@ class Base(DeclarativeBase):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes for timezone-aware columns; they were stored in UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

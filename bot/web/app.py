@@ -23,14 +23,20 @@ def create_app(container: Container) -> FastAPI:
 
     socket_mode = settings.slack_enabled and settings.slack_app_token is not None
 
+    scheduler = None if settings.redis_url else container.sync_scheduler  # with workers, celery beat schedules
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         readiness.start()
+        if scheduler:
+            scheduler.start()
         if settings.slack_enabled:
             await container.slack_chat.start()
         yield
         if settings.slack_enabled:
             await container.slack_chat.stop()
+        if scheduler:
+            scheduler.stop()
         backend.close()
 
     app = FastAPI(title="supportbot", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)

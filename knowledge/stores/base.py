@@ -9,6 +9,8 @@ whose meta carries what a trace needs to cite it.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from haystack import Document
 from haystack.document_stores.types import DocumentStore, DuplicatePolicy
@@ -68,6 +70,16 @@ class SearchIndex(ABC):
 
     def save(self) -> None:
         """Persist pending writes (a no-op for servers that persist on their own)."""
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Around a group of writes that must land together; saves them at the end. Backends
+        that several processes write through a file make this exclusive across processes."""
+        yield
+        self.save()
+
+    def refresh(self) -> None:
+        """See what other processes wrote since (a no-op for servers: they are always current)."""
 
     def write(self, documents: list[Document]) -> None:
         """Write embedded chunk documents, overwriting same ids (re-indexing is idempotent)."""

@@ -10,28 +10,33 @@ from scipy.stats import rankdata
 from strategies.script_model.classifier import Thresholds
 
 DEFAULT_IN_SCOPE_REJECTION = 0.03
+# Share of out-of-scope validation messages the threshold must turn away.
+DEFAULT_TARGET_OOS_RECALL = 0.9
 
 
 def calibrate_threshold(
     in_scope_confidence: Sequence[float],
-    in_scope_correct: Sequence[bool],
     oos_confidence: Sequence[float] = (),
     in_scope_rejection: float = DEFAULT_IN_SCOPE_REJECTION,
+    target_oos_recall: float = DEFAULT_TARGET_OOS_RECALL,
 ) -> Thresholds:
     """Pick `min_confidence` from validation confidences.
 
-    With out-of-scope validation messages: the threshold that maximises in-scope accuracy
-    (a rejected in-scope message counts as wrong) plus out-of-scope recall, i.e. the point
-    where letting one more in-scope message through costs as much as it gains.
+    With out-of-scope validation messages: the lowest threshold that still turns away
+    `target_oos_recall` of them. In-scope accuracy only falls as the threshold rises, so
+    this is the threshold with the best in-scope accuracy at that recall. (Maximising
+    accuracy + recall instead lets a few out-of-scope messages outweigh many in-scope
+    ones, since there are usually far fewer of them.)
     Without them there is nothing to trade against, so the threshold is the
     `in_scope_rejection` quantile of the in-scope confidences: that share of in-scope
     messages (the least confident ones, which are also the most often wrong) goes to the
     fallback strategy instead."""
     confidence = np.asarray(in_scope_confidence, dtype=np.float64)
-    correct = np.asarray(in_scope_correct, dtype=bool)
     oos = np.asarray(oos_confidence, dtype=np.float64)
     if confidence.size == 0:
         raise ValueError("calibration needs in-scope validation examples")
+    if not 0.0 < target_oos_recall <= 1.0:
+        raise ValueError(f"target_oos_recall must be in (0, 1], got {target_oos_recall}")
     if oos.size == 0:
         threshold = float(np.quantile(confidence, in_scope_rejection))
         return Thresholds(
@@ -39,16 +44,10 @@ def calibrate_threshold(
             method="in_scope_quantile",
             validation_in_scope_rejection=float(np.mean(confidence < threshold)),
         )
-    candidates = np.unique(np.concatenate([confidence, oos, [0.0, 1.0 + 1e-9]]))
-    accepted_correct = (confidence[None, :] >= candidates[:, None]) & correct[None, :]
-    in_scope_accuracy = accepted_correct.mean(axis=1)
-    oos_recall = (oos[None, :] < candidates[:, None]).mean(axis=1)
-    score = in_scope_accuracy + oos_recall
-    best = np.flatnonzero(score == score.max())
-    # Ties form a run of candidates; cut halfway between the run's first value and the one below it.
-    first = best[0]
-    below = candidates[first - 1] if first > 0 else 0.0
-    threshold = float((below + candidates[first]) / 2)
+    # Recall >= target means at least k out-of-scope confidences lie strictly below the threshold.
+    ordered = np.sort(oos)
+    k = max(1, int(np.ceil(target_oos_recall * oos.size - 1e-9)))
+    threshold = float(np.nextafter(ordered[k - 1], np.inf))
     return Thresholds(
         min_confidence=threshold,
         method="oos_validation",

@@ -14,7 +14,12 @@ import torch
 from torch import nn
 from transformers import AutoModel, AutoTokenizer, get_linear_schedule_with_warmup
 
-from strategies.script_model.calibration import DEFAULT_IN_SCOPE_REJECTION, auroc, calibrate_threshold
+from strategies.script_model.calibration import (
+    DEFAULT_IN_SCOPE_REJECTION,
+    DEFAULT_TARGET_OOS_RECALL,
+    auroc,
+    calibrate_threshold,
+)
 from strategies.script_model.classifier import EncoderClassifier, ScriptClassifier, ScriptPrediction, Thresholds
 from strategies.script_model.dataset import (
     OUT_OF_SCOPE,
@@ -44,6 +49,8 @@ class TrainingConfig:
     oos_validation_fraction: float = 0.5
     # Without out-of-scope validation examples: share of in-scope validation messages let go.
     in_scope_rejection: float = DEFAULT_IN_SCOPE_REJECTION
+    # With out-of-scope validation examples: share of them the threshold must turn away.
+    target_oos_recall: float = DEFAULT_TARGET_OOS_RECALL
     logit_scale: float = 20.0
     freeze_word_embeddings: bool = True  # most of the model's weights; too few examples to move them usefully
     num_threads: int | None = None  # torch CPU threads; None keeps torch's default
@@ -261,7 +268,9 @@ def _calibrate(
     oos_confidence = (
         classifier.probabilities(list(dev_oos)).numpy().max(axis=1) if dev_oos else np.zeros(0)
     )
-    thresholds = calibrate_threshold(confidence, correct, oos_confidence, config.in_scope_rejection)
+    thresholds = calibrate_threshold(
+        confidence, oos_confidence, config.in_scope_rejection, config.target_oos_recall
+    )
     accepted = confidence >= thresholds.min_confidence
     metrics: dict[str, Any] = {
         "validation_examples": len(dev),

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import select
 
-from bot.admin_commands import AdminCommands, sync_in_background
+from bot.admin_commands import AdminCommands
 from bot.db.models import ChannelPolicy
 
 ADMIN = "slack:U_ADMIN"
@@ -34,7 +32,17 @@ def test_status_names_each_source_and_its_last_sync(synced, tmp_path):
     status = commands(synced, []).run(ADMIN, CHANNEL, "status")
     lines = status.splitlines()
     assert any(line.startswith("• help-center: succeeded") and "added" in line for line in lines)
-    assert "• later: never synced" in lines
+    assert "• later: never synced; manual" in lines
+
+
+def test_status_shows_a_sync_in_progress_and_the_schedule(synced):
+    source = synced.sources.get("faq")
+    synced.sources.schedule("faq", 60)
+    run_id = synced.sync_service.leases.acquire(source.id, "schedule")
+    synced.sync_service.leases.touch(run_id, done=3, total=12)
+    line = next(line for line in commands(synced, []).run(ADMIN, CHANNEL, "status").splitlines() if "faq" in line)
+    assert line.startswith("• faq: syncing now (3/12 documents, since ")
+    assert "schedule)" in line and "; succeeded " in line and line.endswith("; every 1h")
 
 
 def test_sync_starts_the_named_source_or_all(synced):
@@ -62,25 +70,3 @@ def test_unknown_commands_and_help_show_what_exists(container):
     assert "`status`" in admin.run(ADMIN, CHANNEL, "")
     unknown = admin.run(ADMIN, CHANNEL, "drop tables")
     assert unknown.startswith("I don't know `drop tables`") and "`strategy set" in unknown
-
-
-def test_a_background_sync_of_a_source_already_syncing_is_not_started_twice():
-    release = threading.Event()
-    ran: list[str] = []
-
-    def slow_sync(name: str) -> None:
-        ran.append(name)
-        release.wait(10)
-
-    start = sync_in_background(slow_sync)
-    start("docs")
-    start("docs")
-    start("faq")
-    release.set()
-    for thread in [t for t in threading.enumerate() if t.name.startswith("sync-")]:
-        thread.join(10)
-    assert sorted(ran) == ["docs", "faq"]
-    start("docs")  # finished: may run again
-    for thread in [t for t in threading.enumerate() if t.name.startswith("sync-")]:
-        thread.join(10)
-    assert sorted(ran) == ["docs", "docs", "faq"]

@@ -133,7 +133,7 @@ def test_a_missing_folder_fails_the_run_and_retires_nothing(source, folder):
 def test_a_sync_that_dies_half_way_is_completed_by_the_next_run(source, monkeypatch):
     source.sync_service._batch_size = 1
     calls = {"n": 0}
-    original = Indexer.replace_documents
+    original = Indexer.embed_documents
 
     def fail_on_second_batch(self, *args, **kwargs):
         calls["n"] += 1
@@ -141,10 +141,10 @@ def test_a_sync_that_dies_half_way_is_completed_by_the_next_run(source, monkeypa
             raise RuntimeError("worker died")
         return original(self, *args, **kwargs)
 
-    monkeypatch.setattr(Indexer, "replace_documents", fail_on_second_batch)
+    monkeypatch.setattr(Indexer, "embed_documents", fail_on_second_batch)
     first = source.sync_service.sync("pages")
     assert first.status == "failed" and "worker died" in first.error and first.added == 1
-    monkeypatch.setattr(Indexer, "replace_documents", original)
+    monkeypatch.setattr(Indexer, "embed_documents", original)
     second = source.sync_service.sync("pages")
     assert second.status == "succeeded" and (second.added, second.unchanged) == (2, 1)
     with source.sessions() as session:
