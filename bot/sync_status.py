@@ -48,6 +48,8 @@ def run_progress(run: SyncRun) -> str:
 def describe_sync_state(session: Session, source: Source) -> str:
     state = sync_state(session, source)
     parts = []
+    if source.removal_requested_at is not None:
+        parts.append("removal pending: it syncs no more; run `supportbot sources remove` again to finish")
     if state.running is not None:
         run = state.running
         parts.append(f"syncing now ({run_progress(run)}, since {run.started_at:%H:%M} UTC, {run.trigger})")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from bot.catalog import SourceCatalogError
 from bot.db.models import Document, DocumentVersion, SyncRun
+from bot.sync_status import describe_sync_state
 from tests.chat_drivers.base import wait_until
 
 
@@ -81,3 +82,5 @@ def test_a_removal_that_cannot_get_the_lock_in_time_says_so(two_sources):
     with pytest.raises(SourceCatalogError, match="still syncing"):
         two_sources.source_removal.remove("other", wait_s=0.3)
     assert "other" in _indexed_sources(two_sources)
+    with two_sources.sessions() as session:
+        assert describe_sync_state(session, two_sources.sources.get("other")).startswith("removal pending")
