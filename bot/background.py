@@ -10,6 +10,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from bot.answer_handoff import handoff_payload
+from bot.messages import IncomingMessage
 from bot.worker import task_names
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,9 @@ class CeleryJobs:
 
     def send_escalation_notice(self, escalation_id: int) -> None:
         self._send(task_names.SEND_ESCALATION_NOTICE, escalation_id)
+
+    def deliver_answer(self, message: IncomingMessage, keys: list[str], context: dict) -> None:
+        self._send(task_names.DELIVER_ANSWER, handoff_payload(message, keys, context))
 
     def _send(self, name: str, *args: object) -> str:
         task_id = str(uuid.uuid4())

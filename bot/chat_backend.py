@@ -28,6 +28,7 @@ class ChatBackend:
         admin: AdminCommands,
         ledger: DeliveryLedger,
         workers: int = 2,
+        hand_off: Callable[[IncomingMessage, list[str], dict], None] | None = None,
     ) -> None:
         self._sessions = sessions
         self._answers = answers
@@ -35,6 +36,16 @@ class ChatBackend:
         self._admin = admin
         self.ledger = ledger
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="answer")
+        self._hand_off = hand_off  # set when workers answer (bot.answer_handoff)
+
+    @property
+    def answers_elsewhere(self) -> bool:
+        """Whether answers are computed and posted by workers, not by this process."""
+        return self._hand_off is not None
+
+    async def hand_off(self, message: IncomingMessage, keys: list[str], context: dict | None = None) -> None:
+        """Queue a claimed message for a worker, which answers, posts and finishes its delivery."""
+        await asyncio.to_thread(self._hand_off, message, keys, context or {})
 
     async def answer(self, message: IncomingMessage) -> Reply:
         return await asyncio.get_running_loop().run_in_executor(self._pool, lambda: self._answers().handle(message))

@@ -19,6 +19,8 @@ from bot.settings import Settings
 
 if TYPE_CHECKING:
     from bot.admin_commands import AdminCommands
+    from bot.answer_handoff import ReplyPoster, WorkerAnswers
+    from bot.delivery_ledger import DeliveryLedger
     from bot.background import BackgroundJobs, ThreadScheduler
     from bot.answer_service import AnswerService
     from bot.chat_actions import ChatActions
@@ -136,7 +138,7 @@ class Container:
             from bot.background import CeleryJobs
             from bot.worker.celery_app import create_celery_app
 
-            return CeleryJobs(create_celery_app(self.settings))
+            return CeleryJobs(create_celery_app(self.settings, with_tasks=False))
         from bot.background import ThreadJobs
 
         return ThreadJobs(self.sync_service.sync, self.reindex, self.escalation_notices.send)
@@ -324,19 +326,45 @@ class Container:
     @cached_property
     def chat_backend(self) -> ChatBackend:
         """What chat adapters call. Cheap to build: the answer service loads on first use."""
-        from datetime import timedelta
-
         from bot.chat_backend import ChatBackend
-        from bot.delivery_ledger import DeliveryLedger
 
         return ChatBackend(
             self.sessions,
             lambda: self.answer_service,
             self.chat_actions,
             self.admin_commands,
-            DeliveryLedger(self.sessions, remember=timedelta(minutes=self.settings.dedupe_minutes)),
+            self.delivery_ledger,
             workers=self.settings.answer_workers,
+            hand_off=self.background.deliver_answer if self.answers_on_workers else None,
         )
+
+    @property
+    def answers_on_workers(self) -> bool:
+        """Answers an LLM writes take seconds: with workers, they are computed and posted there."""
+        return self.settings.redis_url is not None and self.settings.llm_base_url is not None
+
+    @cached_property
+    def delivery_ledger(self) -> DeliveryLedger:
+        from bot.delivery_ledger import DeliveryLedger
+
+        return DeliveryLedger(self.sessions, remember=timedelta(minutes=self.settings.dedupe_minutes))
+
+    @cached_property
+    def worker_answers(self) -> WorkerAnswers:
+        from bot.answer_handoff import WorkerAnswers
+
+        return WorkerAnswers(lambda: self.answer_service, self.delivery_ledger, self.reply_poster)
+
+    def reply_poster(self, chat: str) -> ReplyPoster:
+        if chat == "slack":
+            from bot.slack.reply_poster import SlackReplyPoster
+
+            return SlackReplyPoster(self.settings)
+        if chat == "teams":
+            from bot.teams.reply_poster import TeamsReplyPoster
+
+            return TeamsReplyPoster(self.settings, credentials_factory=self.teams_credentials)
+        raise ValueError(f"no worker can post into {chat!r} conversations")
 
     @cached_property
     def slack_chat(self) -> SlackChat:

@@ -59,7 +59,8 @@ def claim_due_sources(sessions: sessionmaker[Session], now: datetime | None = No
     now = now or utcnow()
     due = []
     with sessions.begin() as session:
-        for source in session.scalars(select(Source).where(Source.sync_every_minutes.is_not(None), Source.removed_at.is_(None))):
+        scheduled = select(Source).where(Source.sync_every_minutes.is_not(None), Source.removed_at.is_(None))
+        for source in session.scalars(scheduled):
             interval = timedelta(minutes=source.sync_every_minutes)
             if _within(source.sync_scheduled_at, interval, now):
                 continue

@@ -24,12 +24,16 @@ async def answer_once(backend: ChatBackend, client: AsyncWebClient, message: Sla
     if not await backend.claim(keys):
         log.info("ignored a duplicate delivery of Slack message %s in %s (retry %s)", message.ts, message.channel, retry_num)
         return
-    succeeded = False
+    succeeded = handed_off = False
     await _react(client, "reactions_add", message)
     try:
         earlier = ()
         if not await backend.knows_conversation(message.channel, message.thread_ts):
             earlier = await earlier_in_thread(client, message)
+        if backend.answers_elsewhere:  # a worker answers, posts, removes the reaction, finishes
+            await backend.hand_off(message.incoming(earlier), keys, {"ts": message.ts})
+            handed_off = True
+            return
         reply = await backend.answer(message.incoming(earlier))
         await post_reply(client, message, reply)
         succeeded = True
@@ -41,8 +45,9 @@ async def answer_once(backend: ChatBackend, client: AsyncWebClient, message: Sla
     except Exception:
         log.exception("answering Slack message %s in %s failed", message.ts, message.channel)
     finally:
-        await _react(client, "reactions_remove", message)
-        await backend.finish(keys, succeeded)
+        if not handed_off:
+            await _react(client, "reactions_remove", message)
+            await backend.finish(keys, succeeded)
 
 
 async def post_reply(client: AsyncWebClient, message: SlackMessage, reply: Reply) -> None:

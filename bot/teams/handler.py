@@ -22,7 +22,7 @@ from bot.teams.addresses import (
     thread_of,
     user_of,
 )
-from bot.teams.delivery import AnswerDelivery
+from bot.teams.delivery import LOOKING_INTO_IT, AnswerDelivery
 from bot.teams.render import text_activity
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,22 @@ class SupportBotHandler(ActivityHandler):
             text=text,
             reply_address=reply_address(activity),
         )
+        if self._backend.answers_elsewhere:
+            await self._hand_off(turn_context, message, keys)
+            return
         await self._delivery.answer(turn_context, message, keys)
+
+    async def _hand_off(self, turn_context: TurnContext, message: IncomingMessage, keys: list[str]) -> None:
+        """A worker answers and replies to the question; Teams hears at once that it is coming."""
+        try:
+            await self._backend.hand_off(message, keys)
+        except Exception:
+            await self._backend.finish(keys, False)
+            raise
+        try:
+            await turn_context.send_activity(text_activity(LOOKING_INTO_IT))
+        except Exception:
+            log.warning("teams: could not post the looking-into-it note in %s", message.channel, exc_info=True)
 
     async def _admin(self, turn_context: TurnContext, channel: str, command: str) -> None:
         answer = await self._backend.admin(user_of(turn_context.activity), channel, command)

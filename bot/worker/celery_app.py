@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from celery import Celery
 
 from bot.settings import Settings
 from bot.worker import task_names
+
+if TYPE_CHECKING:
+    from bot.container import Container
 
 # Seconds over a sync's hard time limit before Redis hands an unacknowledged task to another
 # worker: redelivery must never start while the first attempt may still be running.
 VISIBILITY_MARGIN_S = 600
 
 
-def create_celery_app(settings: Settings) -> Celery:
+def create_celery_app(
+    settings: Settings, container: Callable[[], Container] | None = None, *, with_tasks: bool = True
+) -> Celery:
+    """The app a worker runs (`with_tasks`) or one that only sends tasks by name. `container`:
+    what the tasks run on; by default one Container per worker process, made on first use
+    (after the fork, so every process loads its own models and connections)."""
     if settings.redis_url is None:
         raise RuntimeError("celery workers need SUPPORTBOT_REDIS_URL (without it, work runs in-process)")
     broker = settings.redis_url.get_secret_value()
@@ -48,7 +59,8 @@ def create_celery_app(settings: Settings) -> Celery:
             }
         },
     )
-    from bot.worker.tasks import register_tasks
+    if with_tasks:
+        from bot.worker.tasks import register_tasks
 
-    register_tasks(app, settings)
+        register_tasks(app, settings, container)
     return app

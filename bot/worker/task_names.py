@@ -5,6 +5,7 @@ SYNC_SOURCE = "supportbot.sync_source"
 SYNC_DUE_SOURCES = "supportbot.sync_due_sources"
 REBUILD_INDEX = "supportbot.rebuild_index"
 SEND_ESCALATION_NOTICE = "supportbot.send_escalation_notice"
+DELIVER_ANSWER = "supportbot.deliver_answer"
 
 # Long tasks and short ones on separate queues, so a big sync never delays an escalation notice.
 SYNC_QUEUE = "sync"
@@ -15,4 +16,5 @@ QUEUE_OF = {
     SYNC_DUE_SOURCES: SYNC_QUEUE,
     REBUILD_INDEX: SYNC_QUEUE,
     SEND_ESCALATION_NOTICE: CHAT_QUEUE,
+    DELIVER_ANSWER: CHAT_QUEUE,
 }

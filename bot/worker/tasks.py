@@ -1,13 +1,12 @@
-"""The tasks a worker runs. Each builds on the worker process's one Container (made on first
-use, after the fork, so every process loads its own models and database connections)."""
+"""The tasks a worker runs, each on the worker process's one Container."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from functools import cache
 
 from celery import Celery, Task
-from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy.exc import OperationalError
 
 from bot.catalog import SourceCatalogError
@@ -22,7 +21,13 @@ log = logging.getLogger(__name__)
 # The database or the broker blinking: worth retrying with backoff. A source that fails is
 # not: the run records why, and the next scheduled sync tries again.
 TRANSIENT_ERRORS = (OperationalError, ConnectionError, TimeoutError)
-RETRY = {"autoretry_for": TRANSIENT_ERRORS, "retry_backoff": 5, "retry_backoff_max": 300, "retry_jitter": True, "max_retries": 5}
+RETRY = {
+    "autoretry_for": TRANSIENT_ERRORS,
+    "retry_backoff": 5,
+    "retry_backoff_max": 300,
+    "retry_jitter": True,
+    "max_retries": 5,
+}
 NOTICE_RETRIES = 8  # with backoff from 10 s, about 40 minutes of trying before giving up
 
 
@@ -30,10 +35,11 @@ class NoticeNotSent(Exception):
     pass
 
 
-def register_tasks(app: Celery, settings: Settings) -> None:
-    container = cache(lambda: Container(settings))
+def register_tasks(app: Celery, settings: Settings, container: Callable[[], Container] | None = None) -> None:
+    container = container or cache(lambda: Container(settings))
     sync_limit = settings.sync_time_limit_s
 
+    # Past the soft limit the sync stops at once and its run is recorded as failed with why.
     @app.task(name=task_names.SYNC_SOURCE, bind=True, soft_time_limit=sync_limit - 30, time_limit=sync_limit, **RETRY)
     def sync_source(task: Task, source_name: str, trigger: str = "manual") -> dict:
         try:
@@ -41,9 +47,6 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         except SourceCatalogError as exc:  # deleted since it was queued
             log.warning("sync of %s dropped: %s", source_name, exc)
             return {"source": source_name, "status": "no such source"}
-        except SoftTimeLimitExceeded:
-            log.error("sync of %s ran past %s s and was stopped; its lock expires with its heartbeat", source_name, sync_limit)
-            raise
         log.info("sync of %s %s: %s", source_name, report.status, report.error or "")
         return {"source": source_name, "status": report.status, "run_id": report.run_id}
 
@@ -68,3 +71,11 @@ def register_tasks(app: Celery, settings: Settings) -> None:
         if outcome == NOTICE_FAILED:
             raise NoticeNotSent(f"escalation {escalation_id}: attempt {task.request.retries + 1} failed")
         return outcome
+
+    # At most once: a worker that dies mid-answer must not post a second answer after the first.
+    # The claimed delivery is then released by the ledger's staleness, so a chat retry is answered.
+    answer_limit = int(settings.llm_timeout_s * 3) + 60
+
+    @app.task(name=task_names.DELIVER_ANSWER, acks_late=False, soft_time_limit=answer_limit, time_limit=answer_limit + 30)
+    def deliver_answer(payload: dict) -> bool:
+        return container().worker_answers.deliver(payload)

@@ -42,8 +42,7 @@ def stack(tmp_path, worker_database_url, redis_url):
     home = tmp_path / "var"
     env = worker_env(home, worker_database_url, redis_url, **WORKER_SETTINGS)
     settings = Settings(
-        home=home, database_url=worker_database_url, redis_url=redis_url, _env_file=None,
-        **{key: float(value) if "." in value or key.endswith("_s") else int(value) for key, value in WORKER_SETTINGS.items()},
+        home=home, database_url=worker_database_url, redis_url=redis_url, _env_file=None, **WORKER_SETTINGS
     )
     container = Container(settings)
     container.init_db()
