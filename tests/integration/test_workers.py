@@ -160,3 +160,27 @@ def _open_escalation(container: Container) -> int:
 def _notified(container: Container, escalation_id: int) -> bool:
     with container.sessions() as session:
         return session.get(Escalation, escalation_id).notified_at is not None
+
+
+def test_an_index_rebuild_runs_on_a_worker_and_gives_back_the_same_index(stack, tmp_path):
+    from bot.index_versions import current_index_version
+
+    container, env = stack
+    keys = write_pages(tmp_path / "pages", 8)
+    container.sources.add("pages", "folder", str(tmp_path / "pages"))
+    assert container.sync_service.sync("pages").status == "succeeded"
+    before = {d.id: d.content for d in InMemoryIndex(container.settings.index_path).document_store.filter_documents()}
+    with container.sessions() as session:
+        version = current_index_version(session, container.index.name)
+    container.settings.index_path.unlink()  # lost: only SQL is left to rebuild it from
+    with worker(env, tmp_path / "worker.log"):
+        container.background.rebuild_index()
+
+        def rebuilt() -> bool:
+            with container.sessions() as session:
+                return current_index_version(session, container.index.name) > version
+
+        wait_until(rebuilt, timeout_s=180)
+    after = {d.id: d.content for d in InMemoryIndex(container.settings.index_path).document_store.filter_documents()}
+    assert after == before
+    assert_consistent(container, keys)
