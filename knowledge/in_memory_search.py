@@ -5,9 +5,10 @@ lists on every query and deep-copy each hit's embedding on the way out: on a few
 chunks that is about 100 ms a query on two cores. This component keeps a snapshot of the
 store (a sparse term-frequency matrix and the embedding matrix), rebuilt whenever the store's
 documents change, and scores every chunk at once with the store's own BM25 algorithm,
-parameters and tokenizer and with cosine similarity, then fuses both for every chunk (not
-only each method's best few: a chunk just outside BM25's top list keeps its keyword score)
-and boosts pages that match in several chunks (`knowledge.fusion`).
+parameters and tokenizer, with cosine similarity and by the question's word pairs it contains
+(`knowledge.phrases`), then fuses them for every chunk (not only each method's best few: a
+chunk just outside BM25's top list keeps its keyword score) and boosts pages that match in
+several chunks (`knowledge.fusion`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,12 @@ from scipy import sparse
 from knowledge.fusion import (
     DEFAULT_DOCUMENT_WEIGHT,
     DEFAULT_KEYWORD_WEIGHT,
+    DEFAULT_PHRASE_WEIGHT,
     HitScores,
     boost_by_document,
     document_numbers,
 )
+from knowledge.phrases import word_pairs
 
 
 class _Snapshot:
@@ -40,6 +43,8 @@ class _Snapshot:
         self._tokenizer = re.compile(store.bm25_tokenization_regex).findall
         vocabulary: dict[str, int] = {}
         rows, columns, counts = [], [], []
+        self.pairs: dict[str, int] = {}
+        pair_rows, pair_columns = [], []
         lengths = np.zeros(len(self.documents))
         for row, document in enumerate(self.documents):
             tokens = self.tokenize(document.content or "")
@@ -48,9 +53,15 @@ class _Snapshot:
                 rows.append(row)
                 columns.append(column)
                 counts.append(count)
+            for pair in word_pairs(tokens):
+                pair_rows.append(row)
+                pair_columns.append(self.pairs.setdefault(pair, len(self.pairs)))
         self.vocabulary = vocabulary
         shape = (len(self.documents), len(vocabulary))
         self.tf = sparse.csc_matrix((counts, (rows, columns)), shape=shape, dtype=np.float64)
+        self.has_pair = sparse.csc_matrix(
+            (np.ones(len(pair_rows)), (pair_rows, pair_columns)), shape=(len(self.documents), len(self.pairs))
+        )
         self.idf, self._score_terms = _bm25(store, lengths, np.diff(self.tf.indptr))
 
         dimension = next((len(d.embedding) for d in self.documents if d.embedding is not None), 0)
@@ -83,6 +94,13 @@ class _Snapshot:
         term = np.repeat(np.arange(len(columns)), np.diff(hits.indptr))
         contributions = self.idf[columns][term] * self._score_terms(hits.data, hits.indices)
         return np.bincount(hits.indices, weights=contributions, minlength=len(self.documents))
+
+    def phrase_counts(self, phrases: list[str]) -> np.ndarray:
+        """How many of the distinct `phrases` ("word word") each chunk contains."""
+        columns = [self.pairs[p] for p in dict.fromkeys(phrases) if p in self.pairs]
+        if not columns:
+            return np.zeros(len(self.documents))
+        return np.asarray(self.has_pair[:, columns].sum(axis=1)).ravel()
 
     def similarity(self, query_embedding: list[float]) -> np.ndarray:
         query = np.asarray(query_embedding, dtype=np.float32)
@@ -149,12 +167,14 @@ class InMemoryHybridRetriever:
         candidates: int = 30,
         keyword_weight: float = DEFAULT_KEYWORD_WEIGHT,
         document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
+        phrase_weight: float = DEFAULT_PHRASE_WEIGHT,
     ) -> None:
         self.document_store = document_store
         self.top_k = top_k
         self.candidates = candidates
         self.keyword_weight = keyword_weight
         self.document_weight = document_weight
+        self.phrase_weight = phrase_weight
         self._snapshot: _Snapshot | None = None
 
     def warm_up(self) -> None:
@@ -166,7 +186,9 @@ class InMemoryHybridRetriever:
         return self._snapshot
 
     @component.output_types(documents=list[Document], scores=list[HitScores])
-    def run(self, query: str, query_embedding: list[float], top_k: int | None = None) -> dict[str, Any]:
+    def run(
+        self, query: str, query_embedding: list[float], phrases: list[str] | None = None, top_k: int | None = None
+    ) -> dict[str, Any]:
         snapshot = self._current()
         if not snapshot.documents:
             return {"documents": [], "scores": []}
@@ -175,8 +197,10 @@ class InMemoryHybridRetriever:
         cosine = np.where(snapshot.has_embedding, snapshot.similarity(query_embedding), 0.0)
         best_bm25 = bm25.max()
         keyword = bm25 * (self.keyword_weight / best_bm25) if best_bm25 > 0 else np.zeros_like(bm25)
+        found = snapshot.phrase_counts(phrases or [])
+        phrase = found * (self.phrase_weight / found.max()) if found.max() > 0 else 0.0
         fused = boost_by_document(
-            keyword + (1.0 - self.keyword_weight) * cosine, snapshot.document_numbers, self.document_weight
+            keyword + (1.0 - self.keyword_weight) * cosine + phrase, snapshot.document_numbers, self.document_weight
         )
         ranked = _best(fused, top_k or self.top_k)
         in_keyword = {int(i) for i in _best(bm25, self.candidates) if bm25[i] > 0}
@@ -202,6 +226,7 @@ class InMemoryHybridRetriever:
             candidates=self.candidates,
             keyword_weight=self.keyword_weight,
             document_weight=self.document_weight,
+            phrase_weight=self.phrase_weight,
         )
 
     @classmethod

@@ -12,20 +12,8 @@ import re
 
 from haystack import component
 
-# English function words (pronouns, auxiliaries, articles, conjunctions, prepositions, question
-# words); negations and particles that change the meaning ("not", "off", "up") stay.
-FUNCTION_WORDS = frozenset(
-    """
-    i me my myself we our ours ourselves you your yours yourself yourselves he him his himself
-    she her hers herself it its itself they them their theirs themselves what which who whom
-    this that these those am is are was were be been being have has had having do does did
-    doing a an the and but if or because as until while of at by for with about against
-    between into through during to from in further then once here there when where why how
-    all any both each few more most other some such only own same so than too very s t can
-    will just don should now d ll m o re ve y ain aren couldn didn doesn hadn hasn haven isn
-    ma mightn mustn needn shan shouldn wasn weren won wouldn
-    """.split()
-)
+from knowledge.function_words import FUNCTION_WORDS
+from knowledge.phrases import query_phrases
 
 _WORD = re.compile(r"\w+")
 
@@ -38,8 +26,10 @@ def keyword_query(text: str) -> str:
 
 @component
 class KeywordQuery:
-    """Turns a question into the query a keyword retriever gets (`keyword_query`)."""
+    """Turns a question into the query a keyword retriever gets (`keyword_query`) and the
+    word pairs the fusion looks for (`knowledge.phrases`, from the question as it is: dropping
+    function words first would pair words that were never side by side)."""
 
-    @component.output_types(query=str)
-    def run(self, text: str) -> dict[str, str]:
-        return {"query": keyword_query(text)}
+    @component.output_types(query=str, phrases=list[str])
+    def run(self, text: str) -> dict:
+        return {"query": keyword_query(text), "phrases": query_phrases(text)}

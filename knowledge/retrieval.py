@@ -1,7 +1,7 @@
 """Hybrid retrieval as a haystack pipeline: BM25 (given the query without function words,
 `knowledge.keyword_query`) and embedding retrieval over the same index, fused by their
-scores (`knowledge.fusion`). Each hit keeps its per-retriever scores
-so the answer trace can show why a passage was chosen.
+scores and by the question's word pairs each chunk contains (`knowledge.fusion`). Each hit
+keeps its per-retriever scores so the answer trace can show why a passage was chosen.
 
 On the embedded store one vectorised component does both searches and the fusion
 (`InMemoryHybridRetriever`); on other backends the store's own BM25 and embedding
@@ -17,7 +17,7 @@ from haystack.document_stores.in_memory import InMemoryDocumentStore
 
 from knowledge.documents import Chunk
 from knowledge.embedding import text_embedder
-from knowledge.fusion import DEFAULT_DOCUMENT_WEIGHT, DEFAULT_KEYWORD_WEIGHT, ScoreFusion
+from knowledge.fusion import DEFAULT_DOCUMENT_WEIGHT, DEFAULT_KEYWORD_WEIGHT, DEFAULT_PHRASE_WEIGHT, ScoreFusion
 from knowledge.in_memory_search import InMemoryHybridRetriever
 from knowledge.keyword_query import KeywordQuery
 from knowledge.stores.base import SearchIndex, chunk_from_document
@@ -37,7 +37,8 @@ class HybridRetriever:
     """`candidates` hits come from each retriever; `top_k` fused hits come back.
 
     `weights` are the relative weights of the BM25 and the embedding score in the fusion;
-    `document_weight` how much a chunk gains from the best other chunk of its page.
+    `document_weight` how much a chunk gains from the best other chunk of its page;
+    `phrase_weight` how much the chunk with most of the question's word pairs gains.
     """
 
     def __init__(
@@ -48,6 +49,7 @@ class HybridRetriever:
         candidates: int = 30,
         weights: tuple[float, float] = (DEFAULT_KEYWORD_WEIGHT, 1.0 - DEFAULT_KEYWORD_WEIGHT),
         document_weight: float = DEFAULT_DOCUMENT_WEIGHT,
+        phrase_weight: float = DEFAULT_PHRASE_WEIGHT,
     ) -> None:
         self.index = index
         self.top_k = top_k
@@ -63,11 +65,14 @@ class HybridRetriever:
                 candidates=candidates,
                 keyword_weight=keyword_weight,
                 document_weight=document_weight,
+                phrase_weight=phrase_weight,
             )
             self.pipeline.add_component("search", search)
             self.pipeline.connect("keyword_query.query", "search.query")
         else:
-            fusion = ScoreFusion(keyword_weight=keyword_weight, top_k=top_k, document_weight=document_weight)
+            fusion = ScoreFusion(
+                keyword_weight=keyword_weight, top_k=top_k, document_weight=document_weight, phrase_weight=phrase_weight
+            )
             self.pipeline.add_component("bm25", index.bm25_retriever(top_k=candidates))
             self.pipeline.add_component("embedding", index.embedding_retriever(top_k=candidates))
             self.pipeline.add_component("search", fusion)
@@ -76,6 +81,7 @@ class HybridRetriever:
             self.pipeline.connect("bm25.documents", "search.keyword_documents")
             self.pipeline.connect("embedding.documents", "search.embedding_documents")
         self.pipeline.connect("query_embedder.embedding", "search.query_embedding")
+        self.pipeline.connect("keyword_query.phrases", "search.phrases")
 
     def warm_up(self) -> None:
         self.pipeline.warm_up()

@@ -37,3 +37,19 @@ def test_score_fusion_ranks_by_the_boosted_score():
         keyword_documents=keyword, embedding_documents=[], query_embedding=[1.0, 0.0]
     )
     assert [d.id for d in result["documents"]] == ["a1", "b1", "a2"]
+
+
+def test_score_fusion_adds_the_phrase_weight_for_the_chunk_with_most_question_word_pairs():
+    def doc(id_, text):
+        return Document(id=id_, content=text, score=5.0, embedding=[1.0, 0.0],
+                        meta={"source": "hc", "document_key": id_})
+
+    keyword = [doc("scattered", "menu screen, then learn"), doc("phrase", "learn menu screen")]
+    result = ScoreFusion(keyword_weight=0.5, top_k=2, document_weight=0.0, phrase_weight=0.2).run(
+        keyword_documents=keyword, embedding_documents=[], query_embedding=[1.0, 0.0],
+        phrases=["learn menu", "menu screen"],
+    )
+    scores = dict(zip([d.id for d in result["documents"]], [d.score for d in result["documents"]]))
+    assert [d.id for d in result["documents"]] == ["phrase", "scattered"]
+    # "scattered" holds one of the two pairs ("menu screen"): half the phrase weight
+    assert np.isclose(scores["phrase"] - scores["scattered"], 0.2 - 0.1)

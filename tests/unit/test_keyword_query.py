@@ -9,5 +9,5 @@ def test_a_question_of_only_function_words_is_kept_as_it_is():
     assert keyword_query("How do I?") == "How do I?"
 
 
-def test_component_outputs_the_keyword_query():
-    assert KeywordQuery().run(text="What is a refund?") == {"query": "refund"}
+def test_component_outputs_the_keyword_query_and_the_question_word_pairs():
+    assert KeywordQuery().run(text="How do I get a refund?") == {"query": "get refund", "phrases": ["do get", "get refund"]}
