@@ -88,7 +88,9 @@ def run_baseline(splits: Splits, scorer: baselines.Scorer, target_oos_recall: fl
     return evaluate(splits, labels, confidence, oos_confidence, threshold)
 
 
-def run_supportbot(splits: Splits, config: TrainingConfig, latency_samples: int) -> dict[str, float]:
+def run_supportbot(
+    splits: Splits, config: TrainingConfig, latency_samples: int, recall_sweep: Sequence[float] = ()
+) -> dict[str, float]:
     with Progress(
         TextColumn("{task.description:>14}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
     ) as bar:
@@ -121,7 +123,29 @@ def run_supportbot(splits: Splits, config: TrainingConfig, latency_samples: int)
         classifier.thresholds.min_confidence,
     )
     p50, p95 = single_message_latency(classifier, [e.text for e in splits.test][:latency_samples])
-    return {**result, "train_s": round(train_s, 1), "p50_ms": round(p50, 2), "p95_ms": round(p95, 2)}
+    figures = {**result, "train_s": round(train_s, 1), "p50_ms": round(p50, 2), "p95_ms": round(p95, 2)}
+    if recall_sweep and splits.test_oos and splits.validation_oos:
+        figures["recall_sweep"] = sweep_recall_targets(classifier, splits, predictions, oos_predictions, recall_sweep)
+    return figures
+
+
+def sweep_recall_targets(
+    classifier: ScriptClassifier, splits: Splits, predictions, oos_predictions, targets: Sequence[float]
+) -> dict[str, dict[str, float]]:
+    """The same trained model calibrated for other out-of-scope recall targets: the trade-off."""
+    val_confidence = [p.confidence for p in classifier.predict_batch([e.text for e in splits.validation])]
+    val_oos_confidence = [p.confidence for p in classifier.predict_batch(splits.validation_oos)]
+    confidence = np.array([p.confidence for p in predictions])
+    oos_confidence = np.array([p.confidence for p in oos_predictions])
+    labels = [p.ranked[0][0] for p in predictions]
+    sweep = {}
+    for target in targets:
+        threshold = calibrate_threshold(val_confidence, val_oos_confidence, target_oos_recall=target).min_confidence
+        figures = evaluate(splits, labels, confidence, oos_confidence, threshold)
+        sweep[f"{target:g}"] = {k: figures[k] for k in ("in_scope_accuracy", "oos_recall", "threshold")}
+        console.print(f"  target recall {target:g}: in-scope {figures['in_scope_accuracy']:.2%}, "
+                      f"oos recall {figures['oos_recall']:.2%}, threshold {threshold:.3f}")
+    return sweep
 
 
 def single_message_latency(classifier: ScriptClassifier, texts: Sequence[str]) -> tuple[float, float]:
@@ -137,7 +161,7 @@ def single_message_latency(classifier: ScriptClassifier, texts: Sequence[str]) -
 
 
 def report(name: str, splits: Splits, results: dict[str, dict[str, float]]) -> None:
-    columns = sorted({key for r in results.values() for key in r}, key=lambda k: list(_ORDER).index(k) if k in _ORDER else 99)
+    columns = sorted({key for r in results.values() for key, value in r.items() if not isinstance(value, dict)}, key=lambda k: list(_ORDER).index(k) if k in _ORDER else 99)
     table = Table(title=f"{name}: train {len(splits.train)} (+{len(splits.train_oos)} oos), "
                   f"validation {len(splits.validation)} (+{len(splits.validation_oos)} oos), "
                   f"test {len(splits.test)} (+{len(splits.test_oos)} oos) from {splits.test_source}")
@@ -174,6 +198,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--max-length", type=int)
     parser.add_argument("--target-oos-recall", type=float, help="share of out-of-scope validation messages to turn away")
+    parser.add_argument("--recall-sweep", help="comma-separated other recall targets to report for the same model")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--latency-samples", type=int, default=300)
     args = parser.parse_args(argv)
@@ -202,7 +227,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         if encode is not None:
             results["tfidf_svm"] = run_baseline(splits, baselines.tfidf_svm(splits), config.target_oos_recall)
             results["frozen_lr"] = run_baseline(splits, baselines.frozen_lr(splits, encode), config.target_oos_recall)
-        results["supportbot"] = run_supportbot(splits, config, args.latency_samples)
+        sweep = [float(t) for t in args.recall_sweep.split(",")] if args.recall_sweep else []
+        results["supportbot"] = run_supportbot(splits, config, args.latency_samples, sweep)
         report(name, splits, results)
         summary[name] = results
     print(json.dumps(summary))
