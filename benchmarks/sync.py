@@ -52,7 +52,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -82,7 +81,7 @@ from benchmarks.sync_site import Page, StaticSite, read_doc2dial, write_pages, w
 from bot.container import Container  # noqa: E402
 from bot.db.models import SyncRun  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from tests.fakes.celery_processes import CELERY, worker_env  # noqa: E402
+from tests.fakes.celery_processes import CELERY, stop_process_group, worker_env  # noqa: E402
 
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 FINAL = ("succeeded", "failed", "skipped")  # an abandoned run is followed by its redelivered task
@@ -166,18 +165,7 @@ def celery_workers(count: int, env: dict[str, str], run_dir: Path) -> Iterator[l
         raise
     finally:
         for process in processes:
-            _stop(process)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    os.killpg(process.pid, signal.SIGTERM)
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+            stop_process_group(process, grace_s=30)
 
 
 def peak_rss_kb(process_group: int) -> dict[int, int]:

@@ -43,7 +43,7 @@ def celery_process(args: list[str], env: dict[str, str], log: Path) -> Iterator[
         sys.stderr.write(f"--- {log.name} (last 4000 characters) ---\n{log.read_text(errors='replace')[-4000:]}\n")
         raise
     finally:
-        _stop(process)
+        stop_process_group(process)
 
 
 @contextmanager
@@ -62,12 +62,13 @@ def beat(env: dict[str, str], log: Path, schedule: Path) -> Iterator[subprocess.
         yield process
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_process_group(process: subprocess.Popen, grace_s: float = 20) -> None:
+    """TERM the process's group (celery's pool children too), then KILL what is left."""
     if process.poll() is not None:
         return
     os.killpg(process.pid, signal.SIGTERM)
     try:
-        process.wait(timeout=20)
+        process.wait(timeout=grace_s)
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
