@@ -198,6 +198,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--max-length", type=int)
     parser.add_argument("--target-oos-recall", type=float, help="share of out-of-scope validation messages to turn away")
+    parser.add_argument("--label-smoothing", type=float)
+    parser.add_argument("--head-learning-rate", type=float)
+    parser.add_argument("--unfreeze-word-embeddings", action="store_true", help="fine-tune the word embeddings too")
     parser.add_argument("--recall-sweep", help="comma-separated other recall targets to report for the same model")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--latency-samples", type=int, default=300)
@@ -208,7 +211,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         for field, value in (
             ("epochs", args.epochs), ("batch_size", args.batch_size),
             ("learning_rate", args.learning_rate), ("max_length", args.max_length),
-            ("target_oos_recall", args.target_oos_recall),
+            ("target_oos_recall", args.target_oos_recall), ("label_smoothing", args.label_smoothing),
+            ("head_learning_rate", args.head_learning_rate),
+            ("freeze_word_embeddings", False if args.unfreeze_word_embeddings else None),
         )
         if value is not None
     }
