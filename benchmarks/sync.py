@@ -52,14 +52,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -77,116 +74,19 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # 
 from rich.table import Table  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from benchmarks.sync_services import BenchmarkError, celery_workers, given_url, peak_rss_kb, redis_server  # noqa: E402
 from benchmarks.sync_site import Page, StaticSite, read_doc2dial, write_pages, write_sitemaps  # noqa: E402
 from bot.container import Container  # noqa: E402
+from bot.db.base import as_utc  # noqa: E402
 from bot.db.models import SyncRun  # noqa: E402
 from bot.settings import Settings  # noqa: E402
-from tests.fakes.celery_processes import CELERY, stop_process_group, worker_env  # noqa: E402
+from tests.fakes.celery_processes import worker_env  # noqa: E402
 
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 FINAL = ("succeeded", "failed", "skipped")  # an abandoned run is followed by its redelivered task
 WARM_UP_ROUNDS = 5
 
 
-class BenchmarkError(RuntimeError):
-    pass
-
-
-# -- services ---------------------------------------------------------------------------------------
-@contextmanager
-def redis_server(directory: Path) -> Iterator[str]:
-    """A throw-away redis-server on a free 127.0.0.1 port (as scripts/with-redis.sh starts one)."""
-    import redis
-
-    directory.mkdir(parents=True, exist_ok=True)
-    for _attempt in range(5):
-        port = _free_port()
-        process = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory), "--save", "",
-             "--appendonly", "no", "--maxmemory-policy", "noeviction", "--logfile", str(directory / "redis.log")],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        url = f"redis://127.0.0.1:{port}/0"
-        for _ in range(50):
-            try:
-                if redis.Redis.from_url(url, socket_timeout=1).ping():
-                    break
-            except redis.ConnectionError:
-                if process.poll() is not None:
-                    break
-                time.sleep(0.1)
-        else:
-            process.terminate()
-            process.wait(timeout=10)
-            continue
-        if process.poll() is not None:
-            continue
-        try:
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-        return
-    raise BenchmarkError(f"could not start redis-server; see {directory / 'redis.log'}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def celery_workers(count: int, env: dict[str, str], run_dir: Path) -> Iterator[list[subprocess.Popen]]:
-    """`count` worker processes (tests/fakes/celery_processes.py's worker(), one each, with its
-    own node name), each in its own process group; stopped with TERM, then KILL."""
-    processes: list[subprocess.Popen] = []
-    logs = [run_dir / f"worker-{n + 1}.log" for n in range(count)]
-    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))}
-    try:
-        for n, log in enumerate(logs):
-            args = ["worker", "--loglevel=INFO", "--queues=sync,chat", "--pool=prefork", "--concurrency=1",
-                    "--without-gossip", "--without-mingle", f"--hostname=syncbench{n + 1}-{os.getpid()}@%h"]
-            with log.open("wb") as out:
-                processes.append(subprocess.Popen(CELERY + args, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                                  cwd=run_dir, start_new_session=True))
-        deadline = time.monotonic() + 300
-        for process, log in zip(processes, logs):
-            while " ready." not in log.read_text(errors="replace"):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise BenchmarkError(f"worker {log.name} did not start")
-                time.sleep(0.2)
-        yield processes
-    except BaseException:
-        for log in logs:
-            if log.exists():
-                console.print(f"--- {log.name} (last 3000 characters) ---\n{log.read_text(errors='replace')[-3000:]}",
-                              markup=False, highlight=False)
-        raise
-    finally:
-        for process in processes:
-            stop_process_group(process, grace_s=30)
-
-
-def peak_rss_kb(process_group: int) -> dict[int, int]:
-    """VmHWM (kB) of every live process in the process group, by pid."""
-    peaks = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            if int(stat.rsplit(")", 1)[1].split()[2]) != process_group:
-                continue
-            for line in (entry / "status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks[int(entry.name)] = int(line.split()[1])
-        except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
-            continue
-    return peaks
-
-
-# -- one benchmark run --------------------------------------------------------------------------------
 def split_pages(pages: list[Page], split: str, sources: int) -> dict[str, list[Page]]:
     if split == "domain":
         groups: dict[str, list[Page]] = {}
@@ -195,10 +95,6 @@ def split_pages(pages: list[Page], split: str, sources: int) -> dict[str, list[P
         return groups
     count = max(1, min(sources, len(pages)))
     return {f"shard-{k + 1}": pages[k::count] for k in range(count)}
-
-
-def _as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment  # SQLite gives them back naive
 
 
 def wait_for_runs(container: Container, task_ids: list[str], workers: list[subprocess.Popen], timeout_s: float,
@@ -226,7 +122,7 @@ def queue_and_wait(container: Container, names: list[str], workers, timeout_s: f
     queued_at = datetime.now(UTC)
     task_ids = [container.background.sync_source(name, "manual") for name in names]
     runs = wait_for_runs(container, task_ids, workers, timeout_s, label, documents)
-    seconds = (max(_as_utc(run.finished_at) for run in runs) - queued_at).total_seconds()
+    seconds = (max(as_utc(run.finished_at) for run in runs) - queued_at).total_seconds()
     return runs, seconds, queued_at
 
 
@@ -301,8 +197,8 @@ def run_benchmark(groups: dict[str, list[Page]], urls: dict[str, str], site: Sta
     for (name, group), run_first, run_again in zip(names.items(), first, again):
         per_source.append({
             "source": name, "documents": len(groups[group]),
-            "first_s": round((_as_utc(run_first.finished_at) - _as_utc(run_first.started_at)).total_seconds(), 2),
-            "resync_s": round((_as_utc(run_again.finished_at) - _as_utc(run_again.started_at)).total_seconds(), 3),
+            "first_s": round((as_utc(run_first.finished_at) - as_utc(run_first.started_at)).total_seconds(), 2),
+            "resync_s": round((as_utc(run_again.finished_at) - as_utc(run_again.started_at)).total_seconds(), 3),
             "first_runner": run_first.runner, "resync_runner": run_again.runner,
         })
     return {
@@ -383,7 +279,7 @@ def main() -> int:
         tmp = Path(tmp_name)
         paths = write_pages(tmp / "site", groups)
         with StaticSite(tmp / "site") as site, \
-                (redis_server(tmp / "redis") if args.redis_url is None else _given(args.redis_url)) as redis_url:
+                (redis_server(tmp / "redis") if args.redis_url is None else given_url(args.redis_url)) as redis_url:
             urls = write_sitemaps(tmp / "site", site.url, paths)
             for count in counts:
                 console.print(f"[bold]{count} worker(s)[/]: starting, warming up, first sync, unchanged re-sync")
@@ -404,11 +300,6 @@ def main() -> int:
         figures["first_sync_speedup_vs_1_worker"] = round(results[0]["first_sync_s"] / results[-1]["first_sync_s"], 2)
     print(json.dumps(figures))
     return 1 if any(r["problems"] for r in results) else 0
-
-
-@contextmanager
-def _given(url: str) -> Iterator[str]:
-    yield url
 
 
 if __name__ == "__main__":
