@@ -40,6 +40,11 @@ class LeaseLost(Exception):
     """This run was taken over because its heartbeat went stale: stop without writing more."""
 
 
+def running_run(session: Session, source_id: int) -> SyncRun | None:
+    """The source's run in progress: the holder of its lock, if any."""
+    return session.scalar(select(SyncRun).where(SyncRun.source_id == source_id, SyncRun.status == RUNNING))
+
+
 def this_runner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -125,7 +130,7 @@ class SyncLeases:
 
     def _take_over_dead_run(self, source_id: int, task_id: str | None) -> None:
         with self._sessions.begin() as session:
-            current = session.scalar(select(SyncRun).where(SyncRun.source_id == source_id, SyncRun.status == RUNNING))
+            current = running_run(session, source_id)
             if current is None:
                 return
             if task_id is not None and current.task_id == task_id:
@@ -144,7 +149,7 @@ class SyncLeases:
 
     def _busy(self, source_id: int) -> SyncAlreadyRunning:
         with self._sessions() as session:
-            current = session.scalar(select(SyncRun).where(SyncRun.source_id == source_id, SyncRun.status == RUNNING))
+            current = running_run(session, source_id)
         if current is None:
             return SyncAlreadyRunning(None, None, None)
         return SyncAlreadyRunning(current.id, current.runner, current.started_at)

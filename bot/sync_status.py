@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Source, SyncRun
 from bot.db.models.source import RUNNING
+from bot.sync_lease import running_run
 from bot.sync_schedule import describe_interval, next_due
 
 
@@ -24,7 +25,7 @@ class SyncState:
 
 def sync_state(session: Session, source: Source) -> SyncState:
     runs = select(SyncRun).where(SyncRun.source_id == source.id)
-    running = session.scalar(runs.where(SyncRun.status == RUNNING))
+    running = running_run(session, source.id)
     last = session.scalar(
         runs.where(SyncRun.status.not_in((RUNNING, "skipped"))).order_by(SyncRun.id.desc()).limit(1)
     )

@@ -39,7 +39,7 @@ def watch_runs(sessions: sessionmaker[Session], task_ids: dict[str, str]) -> boo
                             outcomes[name] = run
                             progress.update(bars[name], description=f"{name}: skipped", total=1, completed=1)
                             continue
-                        following[name], run = running.id, running
+                        run = running
                     following[name] = run.id
                     if run.status == RUNNING:
                         description = f"{name}: reading the source" if run.progress_total is None else f"{name}: syncing"
