@@ -21,10 +21,12 @@ if TYPE_CHECKING:
     from bot.admin_commands import AdminCommands
     from bot.answer_handoff import ReplyPoster, WorkerAnswers
     from bot.delivery_ledger import DeliveryLedger
+    from bot.evaluation.thresholds import ThresholdSettings, ThresholdsInForce
     from bot.background import BackgroundJobs, ThreadScheduler
     from bot.answer_service import AnswerService
     from bot.chat_actions import ChatActions
     from bot.chat_backend import ChatBackend
+    from bot.console.services import ConsoleServices
     from bot.escalations import EscalationNotices, EscalationNotifier, NoticeSender
     from bot.slack import SlackChat
     from bot.teams import TeamsChat
@@ -192,10 +194,11 @@ class Container:
     def retrieval_strategy(self) -> RetrievalStrategy:
         from strategies.retrieval_strategy import RetrievalStrategy
 
+        calibrated = self.thresholds_in_force.min_similarity
         return RetrievalStrategy(
             self.retriever,
             writer=self.writer,
-            min_similarity=self.settings.min_evidence_similarity,
+            min_similarity=calibrated if calibrated is not None else self.settings.min_evidence_similarity,
             max_evidence=self.settings.max_evidence,
         )
 
@@ -233,7 +236,43 @@ class Container:
         missing = sorted(set(model.labels) - set(self.scripts.scripts))
         if missing:
             log.warning("the active model knows scripts that are not defined any more: %s", ", ".join(missing))
-        return ScriptStrategy(model, ScriptEngine(self.scripts.scripts), writer=self.script_writer)
+        return ScriptStrategy(self._calibrated(model), ScriptEngine(self.scripts.scripts), writer=self.script_writer)
+
+    def _calibrated(self, model):
+        """The model with the thresholds `supportbot eval calibrate` chose for it, if any."""
+        from strategies.script_strategy import ThresholdOverride
+
+        in_force = self.thresholds_in_force
+        min_confidence = in_force.confidence_for(model.version)
+        if min_confidence is not None:
+            return ThresholdOverride(model, min_confidence, setting_id=in_force.setting_id)
+        if in_force.min_confidence is not None:
+            notice = (
+                f"the calibrated min_confidence (setting {in_force.setting_id}) was chosen for model "
+                f"{in_force.model_version}, not {model.version}; using the model's own threshold "
+                "(run `supportbot eval calibrate` again)."
+            )
+            log.warning(notice)
+            self.notices.append(notice)
+        return model
+
+    @cached_property
+    def threshold_settings(self) -> ThresholdSettings:
+        from bot.evaluation.thresholds import ThresholdSettings
+
+        return ThresholdSettings(self.sessions)
+
+    @cached_property
+    def thresholds_in_force(self) -> ThresholdsInForce:
+        from sqlalchemy.exc import OperationalError, ProgrammingError
+
+        from bot.evaluation.thresholds import DEFAULTS
+
+        try:
+            return self.threshold_settings.in_force()
+        except (OperationalError, ProgrammingError) as exc:  # a database not migrated to 0008 yet
+            log.warning("router threshold settings unreadable, using the defaults: %s", exc.__class__.__name__)
+            return DEFAULTS
 
     @cached_property
     def script_writer(self) -> OpenAICompatibleWriter | None:
@@ -377,3 +416,10 @@ class Container:
         from bot.teams import TeamsChat
 
         return TeamsChat(self.settings, self.chat_backend, credentials_factory=self.teams_credentials)
+
+    @cached_property
+    def console(self) -> ConsoleServices:
+        """The review console's sign-in, thread posting and promotions (`bot.console`)."""
+        from bot.console.build import build_console
+
+        return build_console(self)

@@ -6,23 +6,30 @@ message.channels). An adapter claims every key of an event (event id, channel+ts
 answering, marks them done after replying, and releases them when answering failed, so a
 retry of a first delivery that failed is still answered. A claim held by a crashed process
 expires after `stale_after`.
+
+A claim is one statement (INSERT ... ON CONFLICT DO UPDATE ... WHERE the row may be taken
+over, RETURNING the keys it got) in a transaction that is kept only when every key was got:
+the database decides between concurrent deliveries, with no read-then-write window, and
+SQLite takes its write lock once instead of upgrading a read.
 """
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, delete, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.db.base import as_utc, utcnow
+from bot.db.base import utcnow
 from bot.db.models import ChatDelivery
 
 log = logging.getLogger(__name__)
 
 PROCESSING, DONE, FAILED = "processing", "done", "failed"
+
+_UPSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 class DeliveryLedger:
@@ -39,38 +46,39 @@ class DeliveryLedger:
 
     def claim(self, keys: list[str]) -> bool:
         """True when this delivery should be answered; False for a duplicate."""
+        keys = sorted(set(keys))  # one lock order for every claim (PostgreSQL locks the rows as it goes)
+        if not keys:
+            raise ValueError("a delivery needs at least one key")
         now = utcnow()
-        try:
-            with self._sessions.begin() as session:
-                rows = {
-                    row.key: row
-                    for row in session.scalars(select(ChatDelivery).where(ChatDelivery.key.in_(keys)).with_for_update())
-                }
-                if any(self._blocks(row, now) for row in rows.values()):
-                    return False
-                for key in keys:
-                    row = rows.get(key)
-                    if row is None:
-                        session.add(ChatDelivery(key=key, status=PROCESSING, received_at=now))
-                    else:
-                        row.status, row.received_at, row.finished_at = PROCESSING, now, None
-        except IntegrityError:
-            return False  # a concurrent delivery of the same event claimed it first
+        with self._sessions() as session:
+            claimed = session.scalars(self._claim_statement(session, keys, now)).all()
+            if len(claimed) < len(keys):
+                session.rollback()  # a key is answered or being answered: keep none of this claim
+                return False
+            session.commit()
         self._purge_now_and_then()
         return True
 
+    def _claim_statement(self, session: Session, keys: list[str], now: datetime):
+        dialect = session.get_bind().dialect.name
+        if dialect not in _UPSERTS:
+            raise RuntimeError(f"the delivery ledger supports SQLite and PostgreSQL, not {dialect}")
+        fresh = {"status": PROCESSING, "received_at": now, "finished_at": None}
+        insert = _UPSERTS[dialect](ChatDelivery).values([{"key": key, **fresh} for key in keys])
+        may_take_over = or_(  # a failed delivery, or one whose process died while answering it
+            ChatDelivery.status == FAILED,
+            and_(ChatDelivery.status == PROCESSING, ChatDelivery.received_at < now - self._stale_after),
+        )
+        upsert = insert.on_conflict_do_update(index_elements=[ChatDelivery.key], set_=fresh, where=may_take_over)
+        return upsert.returning(ChatDelivery.key)
+
     def finish(self, keys: list[str], succeeded: bool) -> None:
         with self._sessions.begin() as session:
-            for row in session.scalars(select(ChatDelivery).where(ChatDelivery.key.in_(keys))):
-                row.status = DONE if succeeded else FAILED
-                row.finished_at = utcnow()
-
-    def _blocks(self, row: ChatDelivery, now) -> bool:
-        if row.status == FAILED:
-            return False
-        if row.status == PROCESSING:
-            return now - as_utc(row.received_at) < self._stale_after
-        return True  # answered: a duplicate until purged, at least `remember` later
+            session.execute(
+                update(ChatDelivery)
+                .where(ChatDelivery.key.in_(keys))
+                .values(status=DONE if succeeded else FAILED, finished_at=utcnow())
+            )
 
     def _purge_now_and_then(self) -> None:
         self._claims_since_purge += 1

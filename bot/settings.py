@@ -96,6 +96,21 @@ class Settings(BaseSettings):
         "https://smba.trafficmanager.net/teams/", description="Bot Connector URL for escalation notices to a Teams channel"
     )
     teams_slow_answer_s: float = Field(10.0, gt=0, description="After this, say 'looking into it' and answer later")
+    teams_shutdown_drain_s: float = Field(
+        30.0, ge=0, description="On shutdown, how long running Teams turns may finish before they are cancelled"
+    )
+
+    # The review console at /console (support leads and admins; accounts via `supportbot users add`).
+    console: bool = Field(True, description="Serve the review console at /console")
+    console_session_hours: float = Field(8.0, gt=0, le=24 * 30, description="A console sign-in lasts this long")
+    console_secure_cookies: bool = Field(False, description="Mark console cookies Secure (set when served over HTTPS)")
+    console_failed_sign_ins_per_account: int = Field(5, ge=1, description="Wrong passwords before an account is paused")
+    console_failed_sign_ins_per_client: int = Field(20, ge=1, description="Wrong passwords before an address is paused")
+    console_throttle_minutes: float = Field(15.0, gt=0, description="How long failed sign-ins count and pause")
+    console_sla_hours: float = Field(4.0, gt=0, description="An escalation waiting longer than this is overdue")
+    console_low_confidence: float = Field(
+        0.55, ge=-1.0, le=1.0, description="Traces whose top evidence similarity or script confidence is below this"
+    )
 
     @model_validator(mode="after")
     def _llm_needs_a_model(self) -> Settings:

@@ -58,6 +58,10 @@ class ScriptStrategy:
         self.engine = engine
         self._writer = writer
 
+    def with_model(self, model: ScriptModel) -> ScriptStrategy:
+        """The same scripts and writer over another model (e.g. one with overridden thresholds)."""
+        return ScriptStrategy(model, self.engine, self._writer)
+
     def is_confident(self, prediction: ScriptPredictionLike) -> bool:
         return bool(
             prediction.in_scope
@@ -115,3 +119,67 @@ class ScriptStrategy:
             answer.generator_error = str(exc)
             answer.prompt, answer.model = exc.prompt, exc.model
         answer.timings_ms["writer_ms"] = round((time.perf_counter() - started) * 1000, 2)
+
+
+@dataclasses.dataclass(frozen=True)
+class OverriddenThresholds:
+    """Thresholds set by an admin (`supportbot eval calibrate`) instead of the model's own
+    calibration; recorded as they are in every trace."""
+
+    min_confidence: float
+    method: str = "eval_calibration"
+    model_min_confidence: float | None = None  # what the model's own calibration had chosen
+    setting_id: int | None = None  # the threshold setting that chose it
+
+
+class ThresholdOverride:
+    """A script model whose in-scope decision uses another `min_confidence`. The wrapped
+    model's label ranking and confidences are unchanged; only the cut-off moves."""
+
+    def __init__(self, model: ScriptModel, min_confidence: float, setting_id: int | None = None) -> None:
+        self.inner = model
+        own = getattr(model.thresholds, "min_confidence", None)
+        self._thresholds = OverriddenThresholds(
+            min_confidence=float(min_confidence),
+            model_min_confidence=float(own) if own is not None else None,
+            setting_id=setting_id,
+        )
+
+    @property
+    def version(self) -> str:
+        return self.inner.version
+
+    @property
+    def thresholds(self) -> OverriddenThresholds:
+        return self._thresholds
+
+    def predict(self, text: str) -> ScriptPredictionLike:
+        return self._cut(self.inner.predict(text))
+
+    def predict_batch(self, texts) -> list[ScriptPredictionLike]:
+        batch = getattr(self.inner, "predict_batch", None)
+        predictions = batch(texts) if batch else [self.inner.predict(t) for t in texts]
+        return [self._cut(p) for p in predictions]
+
+    def __getattr__(self, name: str):
+        return getattr(self.inner, name)  # labels, metrics, ... of the wrapped model
+
+    def _cut(self, prediction: ScriptPredictionLike) -> ScriptPredictionLike:
+        best = prediction.ranked[0][0] if prediction.ranked else prediction.label
+        in_scope = best is not None and prediction.confidence >= self._thresholds.min_confidence
+        return _ScriptPrediction(
+            label=best if in_scope else None,
+            confidence=prediction.confidence,
+            oos_score=prediction.oos_score,
+            in_scope=in_scope,
+            ranked=tuple(prediction.ranked),
+        )
+
+
+@dataclasses.dataclass(frozen=True)
+class _ScriptPrediction:
+    label: str | None
+    confidence: float
+    oos_score: float
+    in_scope: bool
+    ranked: tuple[tuple[str, float], ...]

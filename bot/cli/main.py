@@ -12,7 +12,7 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 import typer  # noqa: E402
 
-from bot.cli import ask_cmd, channels_cmd, escalations_cmd, export_cmd, models_cmd, scripts_cmd, serve_cmd, setup_cmd, sources_cmd, traces_cmd  # noqa: E402
+from bot.cli import ask_cmd, channels_cmd, escalations_cmd, eval_cmd, export_cmd, models_cmd, scripts_cmd, serve_cmd, setup_cmd, sources_cmd, traces_cmd, users_cmd  # noqa: E402
 
 app = typer.Typer(
     name="supportbot",
@@ -35,6 +35,8 @@ app.add_typer(models_cmd.models_app, name="models")
 app.add_typer(channels_cmd.channels_app, name="channels")
 app.add_typer(escalations_cmd.escalations_app, name="escalations")
 app.add_typer(export_cmd.export_app, name="export")
+app.add_typer(users_cmd.users_app, name="users")
+app.add_typer(eval_cmd.eval_app, name="eval")
 
 if __name__ == "__main__":
     app()

@@ -28,8 +28,8 @@ async def answer_once(backend: ChatBackend, client: AsyncWebClient, message: Sla
     await _react(client, "reactions_add", message)
     try:
         earlier = ()
-        if not await backend.knows_conversation(message.channel, message.thread_ts):
-            earlier = await earlier_in_thread(client, message)
+        if message.thread_ts != message.ts and not await backend.knows_conversation(message.channel, message.thread_ts):
+            earlier = await earlier_in_thread(client, message)  # mentioned in a thread the bot was not part of
         if backend.answers_elsewhere:  # a worker answers, posts, removes the reaction, finishes
             await backend.hand_off(message.incoming(earlier), keys, {"ts": message.ts})
             handed_off = True

@@ -1,8 +1,14 @@
 """SlackChat: the bolt AsyncApp with the bot's listeners, served at /slack/events (routes.py)
 or over Socket Mode when an app token is configured. Bolt verifies the request signatures
 (and their age), answers url_verification, calls auth.test once to learn the bot's own user
-id, and drops the bot's own events; every listener acknowledges at once and does its work in
-a lazy listener, after the HTTP response has gone back to Slack."""
+id, and drops the bot's own events; every listener acknowledges at once and does its work
+after the HTTP response has gone back to Slack.
+
+Events need no lazy listener for that: bolt acknowledges an event before it runs the event's
+listener, which it starts as a task of its own (process_before_response is off). A lazy
+listener would also get a deep copy of the whole request, which was most of the CPU an
+acknowledgement cost, and under a burst of events that queues the acknowledgements behind
+each other."""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat_backend import ChatBackend
 from bot.settings import Settings
-from bot.slack.actions import acknowledge, register_actions
+from bot.slack.actions import register_actions
 from bot.slack.answering import answer_once
 from bot.slack.clients import async_web_client
 from bot.slack.commands import register_commands
@@ -56,9 +62,9 @@ class SlackChat:
         async def ignore_event(body: dict, event: dict) -> None:
             log.info("ignored Slack event %s of type %r: the bot does not handle it", body.get("event_id"), event.get("type"))
 
-        self.app.event("app_mention")(ack=acknowledge, lazy=[answer_message])
-        self.app.event("message")(ack=acknowledge, lazy=[answer_message])
-        self.app.event(re.compile(".*"))(ack=acknowledge, lazy=[ignore_event])
+        self.app.event("app_mention")(answer_message)
+        self.app.event("message")(answer_message)
+        self.app.event(re.compile(".*"))(ignore_event)
         register_actions(self.app, backend)
         register_commands(self.app, backend)
 

@@ -1,18 +1,28 @@
-"""TeamsChat: botbuilder's CloudAdapter machinery wired to the bot's ChatBackend."""
+"""TeamsChat: botbuilder's CloudAdapter machinery wired to the bot's ChatBackend. A message
+activity is acknowledged as soon as its token is checked and its turn runs in the background;
+an invoke (or an expectReplies delivery) carries its result in the HTTP response, so its turn
+runs inside the request."""
 
 from __future__ import annotations
 
 import logging
 
-from botbuilder.core import CloudAdapterBase, InvokeResponse, ShowTypingMiddleware
-from botbuilder.schema import Activity
+from botbuilder.core import CloudAdapterBase, InvokeResponse
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from botframework.connector.auth import AuthenticateRequestResult, ServiceClientCredentialsFactory
 
 from bot.chat_backend import ChatBackend
 from bot.settings import Settings
-from bot.teams.auth import ReusedCredentialsFactory, app_credentials_factory, bot_framework_authentication
+from bot.teams.auth import (
+    ReusedClientsAuthentication,
+    ReusedCredentialsFactory,
+    app_credentials_factory,
+    bot_framework_authentication,
+)
 from bot.teams.delivery import AnswerDelivery
 from bot.teams.handler import SupportBotHandler
+from bot.teams.turns import BackgroundTurns
+from bot.teams.typing import TypingWhileTurnRuns
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +47,12 @@ class TeamsChat:
             log.warning("SUPPORTBOT_TEAMS_DEV_WITHOUT_AUTH is ignored: an app id is set, so every request needs a token")
         # The seam for outgoing tokens: botbuilder's own factory (MSAL, login.microsoftonline.com) unless one is given (the tests' local token endpoint).
         credentials = ReusedCredentialsFactory(credentials_factory or app_credentials_factory(settings))
-        self.authentication = bot_framework_authentication(settings, credentials)
+        self.authentication = ReusedClientsAuthentication(bot_framework_authentication(settings, credentials))
         self.adapter = CloudAdapterBase(self.authentication)
         # Teams' own "looking into it": "supportbot is typing..." while a message takes over TYPING_AFTER_S
-        self.adapter.use(ShowTypingMiddleware(delay=TYPING_AFTER_S, period=TYPING_EVERY_S))
-        delivery = AnswerDelivery(self.adapter, backend, settings.teams_app_id, settings.teams_slow_answer_s)
+        self.adapter.use(TypingWhileTurnRuns(TYPING_AFTER_S, TYPING_EVERY_S))
+        self.turns = BackgroundTurns()
+        delivery = AnswerDelivery(self.adapter, backend, settings.teams_app_id, settings.teams_slow_answer_s, self.turns)
         self.handler = SupportBotHandler(backend, delivery)
 
     async def authenticate(self, activity: Activity, auth_header: str | None) -> AuthenticateRequestResult:
@@ -49,4 +60,15 @@ class TeamsChat:
         return await self.authentication.authenticate_request(activity, auth_header)
 
     async def process(self, authenticated: AuthenticateRequestResult, activity: Activity) -> InvokeResponse | None:
+        """An authenticated activity's turn: started in the background for a message (None at once),
+        run to its end for anything else (the invoke response, or None)."""
+        if activity.type == ActivityTypes.message and activity.delivery_mode != DeliveryModes.expect_replies:
+            self.turns.start(self.adapter.process_activity(authenticated, activity, self.handler.on_turn),
+                             f"turn of activity {activity.id} in {activity.conversation.id}")
+            return None
         return await self.adapter.process_activity(authenticated, activity, self.handler.on_turn)
+
+    async def stop(self, drain_s: float) -> None:
+        """On shutdown: running turns and answers still to post get `drain_s` to finish."""
+        await self.turns.drain(drain_s)
+        await self.authentication.close()

@@ -1,7 +1,8 @@
-"""Posting an answer into its Teams conversation. Teams wants the HTTP request answered within
-about 15 s, so an answer that takes longer than teams_slow_answer_s is announced with a
-"looking into it" note and posted later as a proactive message on the stored conversation
-reference. The delivery keys are finished only once the answer is out (or failed)."""
+"""Posting an answer into its Teams conversation, from a turn that runs after /api/messages has
+answered (bot.teams.turns). An answer that takes longer than teams_slow_answer_s is announced
+with a "looking into it" note, the turn ends, and the answer is posted later as a proactive
+message on the stored conversation reference. The delivery keys are finished only once the
+answer is out, or released when it failed or was cancelled, so a redelivery is answered."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from botbuilder.schema import ConversationReference
 from bot.chat_backend import ChatBackend
 from bot.messages import IncomingMessage, Reply
 from bot.teams.render import reply_activity, text_activity
+from bot.teams.turns import BackgroundTurns
 
 log = logging.getLogger(__name__)
 
@@ -21,28 +23,35 @@ LOOKING_INTO_IT = "Looking into it: I'll post the answer here in a moment."
 
 
 class AnswerDelivery:
-    def __init__(self, adapter: CloudAdapterBase, backend: ChatBackend, app_id: str | None, slow_after_s: float) -> None:
+    def __init__(
+        self,
+        adapter: CloudAdapterBase,
+        backend: ChatBackend,
+        app_id: str | None,
+        slow_after_s: float,
+        background: BackgroundTurns,
+    ) -> None:
         self._adapter = adapter
         self._backend = backend
         self._app_id = app_id
         self._slow_after_s = slow_after_s
-        self._later: set[asyncio.Task] = set()  # answers still to post (a reference keeps them alive)
+        self._background = background  # answers still to post later
 
     async def answer(self, turn: TurnContext, message: IncomingMessage, keys: list[str]) -> None:
-        answering = asyncio.ensure_future(self._backend.answer(message))
-        done, _ = await asyncio.wait({answering}, timeout=self._slow_after_s)
-        if done:
-            delivered = False
-            try:
+        delivered = posting_later = False
+        try:  # until the answer is posted or handed to _post_later, this turn owns the delivery keys
+            answering = asyncio.ensure_future(self._backend.answer(message))
+            done, _ = await asyncio.wait({answering}, timeout=self._slow_after_s)
+            if done:
                 await post_reply(turn, answering.result())
                 delivered = True
-            finally:
+                return
+            reference = TurnContext.get_conversation_reference(turn.activity)
+            self._background.start(self._post_later(answering, reference, keys), f"slow answer to activity {reference.activity_id}")
+            posting_later = True
+        finally:
+            if not posting_later:
                 await self._backend.finish(keys, delivered)
-            return
-        reference = TurnContext.get_conversation_reference(turn.activity)
-        task = asyncio.create_task(self._post_later(answering, reference, keys))
-        self._later.add(task)
-        task.add_done_callback(self._later.discard)
         try:
             await turn.send_activity(text_activity(LOOKING_INTO_IT))
         except Exception:

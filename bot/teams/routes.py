@@ -1,6 +1,8 @@
 """POST /api/messages: where the Bot Framework delivers Teams activities. Bad JSON or a body
-that is no activity gets 400, a missing or invalid token 401 (never 500), a reply the Bot
-Connector refused 502 (the channel retries; the delivery ledger answers the retry once)."""
+that is no activity gets 400, a missing or invalid token 401 (never 500). A message is
+acknowledged with 200 once its token is valid and answered in the background (TeamsChat); for
+an activity answered inside the request, a reply the Bot Connector refused is a 502 (the
+channel retries; the delivery ledger answers the retry once)."""
 
 from __future__ import annotations
 

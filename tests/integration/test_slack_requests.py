@@ -1,10 +1,13 @@
 """Requests the Slack endpoint must refuse or ignore: bad signatures, stale timestamps,
-unparsable bodies, events it does not handle, messages not addressed to the bot."""
+unparsable bodies, events it does not handle, messages not addressed to the bot; and an event
+is acknowledged before its answer is worked out."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import threading
 import time
 
 import httpx
@@ -107,3 +110,25 @@ def test_a_mention_arriving_as_app_mention_and_as_message_is_answered_once(slack
     ts = thread.split("/")[1]
     for method in ("reactions.add", "reactions.remove"):  # the looking-into-it sign, once, then gone
         assert [c.args["name"] for c in slack.fake.calls_to(method) if c.args.get("timestamp") == ts] == ["eyes"]
+
+
+def test_an_event_is_acknowledged_before_its_answer_is_worked_out(slack, monkeypatch):
+    backend = slack.container.chat_backend
+    answer, started, go = backend.answer, threading.Event(), threading.Event()
+
+    async def held(message):
+        started.set()
+        while not go.is_set():
+            await asyncio.sleep(0.02)
+        return await answer(message)
+
+    monkeypatch.setattr(backend, "answer", held)
+    thread = slack.new_thread()
+    assert slack.deliver_event(_mention(slack, thread, "How much does the Pro plan cost?")) == 200  # answer held
+    assert started.wait(30), "the answer is worked out after the response"
+    ts = thread.split("/")[1]
+    wait_until(lambda: [c for c in slack.fake.calls_to("reactions.add") if c.args.get("timestamp") == ts], 10)
+    assert slack.bot_messages(thread) == []
+
+    go.set()
+    [_answer] = wait_until(lambda: slack.bot_messages(thread))

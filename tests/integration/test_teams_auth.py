@@ -14,6 +14,7 @@ from bot.container import Container
 from bot.settings import Settings
 from bot.teams import TeamsChat
 from bot.web.app import create_app
+from tests.chat_drivers.base import wait_until
 from tests.chat_drivers.teams import APP_ID, APP_PASSWORD, TeamsDriver
 from tests.fakes.bot_connector import FakeBotConnector, new_signing_key
 from tests.fakes.web_app import serve_app
@@ -86,19 +87,21 @@ def test_a_token_used_for_a_channel_its_key_is_not_endorsed_for_is_refused(teams
 def test_a_valid_token_gets_in_and_the_reply_is_signed_with_the_bots_own_token(teams):
     thread = teams.new_thread()
     assert teams.send(thread, "hello") == 200
-    [reply] = teams.connector.posted(thread)
+    [reply] = wait_until(lambda: teams.connector.posted(thread), timeout_s=30)  # answered in the background
     scheme, _, token = reply.headers["authorization"].partition(" ")
     assert scheme == "Bearer" and token and teams.connector.token_requests >= 1
     assert teams.connector.refused == []
 
 
 def test_the_bots_own_token_is_fetched_once_not_for_every_reply(teams):
-    teams.send(teams.new_thread(), "hello")
+    first = teams.new_thread()
+    teams.send(first, "hello")
+    wait_until(lambda: teams.connector.posted(first), timeout_s=30)
     fetched = teams.connector.token_requests
     for _ in range(3):
         thread = teams.new_thread()
         assert teams.send(thread, "hello again") == 200
-        assert teams.connector.posted(thread)
+        wait_until(lambda: teams.connector.posted(thread), timeout_s=30)
     assert teams.connector.token_requests == fetched
 
 
@@ -126,7 +129,9 @@ def test_a_malformed_body_is_a_400_with_a_log_line(teams, caplog, body):
 def test_no_secret_reaches_the_logs(teams, caplog):
     token = teams.connector.mint_token()
     with caplog.at_level(logging.DEBUG):
-        teams.post(teams.activity(teams.new_thread(), "alice", text="hi"), "message", token=token)
+        thread = teams.new_thread()
+        teams.post(teams.activity(thread, "alice", text="hi"), "message", token=token)
+        wait_until(lambda: teams.connector.posted(thread), timeout_s=30)  # the whole turn logged, not only the request
         _post(teams, _hello(teams), _bearer(token[:-4] + "abcd"))
     assert APP_PASSWORD not in caplog.text and token not in caplog.text and token.split(".")[2] not in caplog.text
 
@@ -159,6 +164,6 @@ def test_the_dev_flag_without_an_app_id_accepts_requests_without_a_token_and_war
             thread = dev.new_thread()
             response = httpx.post(f"{base}/api/messages", json=dev.activity(thread, "alice", text="hello"), timeout=60)
             assert response.status_code == 200
-            [reply] = connector.posted(thread)
+            [reply] = wait_until(lambda: connector.posted(thread), timeout_s=30)
             assert "authorization" not in reply.headers
         container.engine.dispose()

@@ -1,6 +1,6 @@
 """Teams conventions beyond the shared suite: channel threads (mentions, reply chains), answers
-that take longer than Teams waits (a note, then a proactive message), admin commands in a
-channel, and a Bot Connector that fails."""
+that take long (a note, then a proactive message), admin commands in a channel, and a Bot
+Connector that fails while a background turn answers."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ import asyncio
 import logging
 
 import pytest
+from sqlalchemy import select
 
-from bot.db.models import AnswerTrace, ChannelPolicy, Conversation
+from bot.db.models import AnswerTrace, ChannelPolicy, ChatDelivery, Conversation
+from bot.delivery_ledger import DONE, FAILED
 from tests.chat_drivers.base import running_driver, wait_until
 from tests.chat_drivers.teams import BOT, TENANT, TeamsDriver
 from tests.conftest import DATABASES
@@ -48,8 +50,8 @@ def test_a_channel_message_without_a_mention_is_ignored(teams, caplog):
     thread = ChannelThread(teams)
     with caplog.at_level(logging.INFO, logger="bot.teams"):
         status, _ = thread.post("How much does the Pro plan cost?", mention=False, first=True)
-    assert status == 200
-    assert "does not mention the bot: ignored" in caplog.text
+        assert status == 200
+        wait_until(lambda: "does not mention the bot: ignored" in caplog.text, timeout_s=10)
     assert teams.connector.posted(thread.conversation) == []
 
 
@@ -104,8 +106,8 @@ def test_a_slow_answer_is_announced_and_then_posted_proactively(teams, monkeypat
 
     monkeypatch.setattr(backend, "answer", slow_answer)
     thread = teams.new_thread()
-    assert teams.send(thread, "How do I export my invoices?") == 200  # Teams got its answer in time
-    [note] = teams.looking_into_it_notes(thread)
+    assert teams.send(thread, "How do I export my invoices?") == 200
+    [note] = wait_until(lambda: teams.looking_into_it_notes(thread), timeout_s=30)
     assert teams.bot_messages(thread) == []
     question_id = teams._last["id"]
     assert note.reply_to_id == question_id
@@ -120,10 +122,22 @@ def test_a_slow_answer_is_announced_and_then_posted_proactively(teams, monkeypat
     assert len(teams.bot_messages(thread)) == 1
 
 
-def test_a_reply_the_connector_refuses_is_a_502_and_the_retry_is_answered(teams):
+def test_a_reply_the_connector_refuses_fails_the_turn_with_a_log_line_and_the_redelivery_is_answered(teams, caplog):
     thread = teams.new_thread()
     teams.fail_next_reply()
-    assert teams.send(thread, "Which currencies can I invoice in?") == 502
+    with caplog.at_level(logging.ERROR, logger="bot.teams"):
+        assert teams.send(thread, "Which currencies can I invoice in?") == 200  # acknowledged before answering
+        question_id = teams._last["id"]
+        wait_until(lambda: [d.status for d in _deliveries(teams, thread)] == [FAILED], timeout_s=30)
+        wait_until(lambda: f"turn of activity {question_id} in {thread} failed" in caplog.text, timeout_s=10)
     assert teams.bot_messages(thread) == []
-    assert teams.resend_last() == 200
-    assert len(wait_until(lambda: teams.bot_messages(thread))) == 1
+
+    assert teams.resend_last() == 200  # the Bot Framework delivers it again: answered this time, once
+    wait_until(lambda: [d.status for d in _deliveries(teams, thread)] == [DONE], timeout_s=30)
+    assert len(teams.bot_messages(thread)) == 1
+
+
+def _deliveries(teams: TeamsDriver, conversation: str) -> list[ChatDelivery]:
+    with teams.container.sessions() as session:
+        rows = session.scalars(select(ChatDelivery).where(ChatDelivery.key.startswith(f"teams:activity:teams:{TENANT}/{conversation}/")))
+        return list(rows)

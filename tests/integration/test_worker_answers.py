@@ -63,7 +63,9 @@ def test_teams_answers_are_handed_to_a_worker_that_replies_to_the_question(tmp_p
         with start_worker(app, pool="solo", perform_ping_check=False, queues=[task_names.CHAT_QUEUE], shutdown_timeout=30):
             thread = teams.new_thread()
             assert teams.send(thread, QUESTION) == 200
-            assert teams.looking_into_it_notes(thread), "Teams hears at once that the answer is coming"
+            # the turn runs after the 200, so the note follows it within moments; the answer comes from the worker
+            assert wait_until(lambda: teams.looking_into_it_notes(thread), timeout_s=10), \
+                "Teams hears at once that the answer is coming"
             (answer,) = wait_until(lambda: teams.bot_messages(thread), timeout_s=180)
         assert answer.trace_id and answer.sources, answer
         assert any(QUESTION in str(r.body) for r in llm.requests)

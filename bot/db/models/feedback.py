@@ -41,6 +41,10 @@ class Dispute(Base):
     assignee: Mapped[str | None] = mapped_column(String(200))
     verdict: Mapped[str | None] = mapped_column(String(20))
     correction: Mapped[str | None] = mapped_column(Text)
+    judged_by: Mapped[str | None] = mapped_column(String(200))
+    judged_at: Mapped[datetime | None]
+    correction_posted_at: Mapped[datetime | None]  # None with a correction: not posted yet (or it failed)
+    promoted_at: Mapped[datetime | None]  # the correction became a FAQ entry, eval case and training example
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -61,3 +65,4 @@ class Escalation(Base):
     claimed_at: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None] = mapped_column(index=True)
     resolution: Mapped[str | None] = mapped_column(Text)
+    closed_as: Mapped[str | None] = mapped_column(String(20))  # resolved | handed_back

@@ -1,0 +1,152 @@
+"""Turning a judged correction, in one action, into what makes the bot better next time:
+
+- a verified FAQ entry: a question/answer pair in a JSON FAQ file under the home folder, which
+  is a `faq` source ("verified-faq") that the normal sync indexes;
+- an evaluation case: one line of the eval-set JSONL file `supportbot eval` reads;
+- training examples: the question with the corrected answer, in the chat format of
+  `supportbot export training-data` (bot.training_export.write_pairs), and, when the lead names
+  the script that should have run, a `{"text", "label"}` line that `supportbot train --data` reads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.catalog import SourceCatalog
+from bot.console.audit_log import record
+from bot.console.disputes import Actor, DisputeError
+from bot.db.base import utcnow
+from bot.db.models import AnswerTrace, Dispute, Source
+from bot.training_export import TrainingPair, write_pairs
+
+VERIFIED_FAQ_SOURCE = "verified-faq"
+
+
+@dataclass(frozen=True)
+class PromotionFiles:
+    folder: Path  # <home>/console
+
+    @property
+    def faq(self) -> Path:
+        return self.folder / "verified-faq.json"
+
+    @property
+    def eval_cases(self) -> Path:
+        return self.folder / "eval-cases.jsonl"
+
+    @property
+    def chat_training(self) -> Path:
+        return self.folder / "corrections-training.jsonl"
+
+    @property
+    def script_examples(self) -> Path:
+        return self.folder / "script-examples.jsonl"
+
+
+@dataclass(frozen=True)
+class PromotionChoices:
+    """What the lead adds to the correction: facts a right answer must contain, the script that
+    should have run (if any), and whether a person should handle such questions."""
+
+    facts: tuple[str, ...] = ()
+    expected_script: str | None = None
+    should_escalate: bool = False
+    question: str | None = None  # a clearer wording for the FAQ entry; default: the user's question
+
+
+@dataclass
+class Promoted:
+    faq_question: str
+    eval_case_id: str
+    files: list[Path] = field(default_factory=list)
+
+
+class Promotions:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        catalog: SourceCatalog,
+        files: PromotionFiles,
+        start_sync: Callable[[str], object],
+        known_scripts: Callable[[], set[str]],
+    ) -> None:
+        self._sessions, self._catalog, self.files = sessions, catalog, files
+        self.start_sync, self._known_scripts = start_sync, known_scripts
+        self._lock = threading.Lock()  # one writer of the files at a time in this process
+
+    def promote(self, dispute_id: int, choices: PromotionChoices, actor: Actor) -> Promoted:
+        if choices.expected_script and choices.expected_script not in self._known_scripts():
+            raise DisputeError(f"No script {choices.expected_script!r} is defined; pick one from the list or none.")
+        with self._sessions() as session:
+            dispute = session.get(Dispute, dispute_id)
+            if dispute is None:
+                raise DisputeError(f"There is no dispute #{dispute_id}.")
+            if not dispute.correction or dispute.status != "upheld":
+                raise DisputeError("Only an upheld dispute with a correction can become a FAQ entry and examples.")
+            if dispute.promoted_at is not None:
+                raise DisputeError("This correction was already added to the knowledge base and the example sets.")
+            trace = session.get(AnswerTrace, dispute.trace_id)
+            question, history, correction = trace.question, list(trace.history or []), dispute.correction
+        faq_question = (choices.question or question).strip()
+        case_id = f"dispute-{dispute_id}"
+        with self._lock:
+            with self._sessions.begin() as session:  # claim first: a second click finds it taken
+                claimed = session.execute(
+                    update(Dispute).where(Dispute.id == dispute_id, Dispute.promoted_at.is_(None)).values(promoted_at=utcnow())
+                ).rowcount
+                if not claimed:
+                    raise DisputeError("This correction was already added to the knowledge base and the example sets.")
+            self.files.folder.mkdir(parents=True, exist_ok=True)
+            written = [self._add_faq_entry(faq_question, correction)]
+            written.append(_append_line(self.files.eval_cases, {
+                "id": case_id, "question": question, "history": _history(history),
+                "expected_script": choices.expected_script, "expected_sources": [faq_question],
+                "expected_facts": list(choices.facts), "should_escalate": choices.should_escalate,
+                "note": f"from dispute #{dispute_id}, judged in the review console by {actor.name}",
+            }))
+            pair = TrainingPair(f"dispute:{dispute_id}", tuple((t["role"], t["text"]) for t in history), question, correction)
+            with self.files.chat_training.open("a", encoding="utf-8") as handle:
+                write_pairs(iter([pair]), "openai-chat", handle)
+            written.append(self.files.chat_training)
+            if choices.expected_script:
+                written.append(_append_line(self.files.script_examples, {"text": question, "label": choices.expected_script}))
+        self._ensure_source()
+        self.start_sync(VERIFIED_FAQ_SOURCE)
+        with self._sessions.begin() as session:
+            record(session, actor.name, "correction_promoted", f"dispute:{dispute_id}", actor.client,
+                   faq_question=faq_question, eval_case=case_id, expected_script=choices.expected_script)
+        return Promoted(faq_question, case_id, written)
+
+    def _add_faq_entry(self, question: str, answer: str) -> Path:
+        path = self.files.faq
+        entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
+        entries = [e for e in entries if e.get("question", "").strip().lower() != question.lower()]
+        entries.append({"question": question, "answer": answer})
+        temporary = path.with_suffix(".json.tmp")
+        temporary.write_text(json.dumps(entries, ensure_ascii=False, indent=2), encoding="utf-8")
+        os.replace(temporary, path)  # the sync never reads a half-written file
+        return path
+
+    def _ensure_source(self) -> None:
+        with self._sessions() as session:
+            exists = session.scalar(select(Source.id).where(Source.name == VERIFIED_FAQ_SOURCE))
+        if exists is None:
+            self._catalog.add(VERIFIED_FAQ_SOURCE, "faq", str(self.files.faq.resolve()))
+
+
+def _history(turns: list[dict]) -> list[dict]:
+    return [{"role": t.get("role", "user"), "text": t.get("text", "")} for t in turns if t.get("text")]
+
+
+def _append_line(path: Path, record_: dict) -> Path:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(record_, ensure_ascii=False) + "\n")
+    return path

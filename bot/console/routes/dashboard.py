@@ -1,0 +1,62 @@
+"""The quality dashboard: charts over a date range (default: the last 30 days)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from fastapi import APIRouter, Depends, Request
+
+from bot.console.charts import bar_chart, line_chart
+from bot.console.guard import require_user, services
+from bot.console.pages import page
+from bot.console.quality import per_day, rates_by, stale_citations
+from bot.console.sign_in import SignedIn
+from bot.console.unanswered_topics import top_unanswered_topics
+from bot.db.models import AnswerTrace
+
+router = APIRouter()
+DEFAULT_DAYS = 30
+
+
+@router.get("/console/dashboard", include_in_schema=False)
+def dashboard(request: Request, user: SignedIn = Depends(require_user)):
+    try:
+        first, last = _range(request.query_params.get("from"), request.query_params.get("to"))
+    except ValueError as exc:
+        first, last = _range(None, None)
+        error = str(exc)
+    else:
+        error = ""
+    since, until = datetime.combine(first, time.min, UTC), datetime.combine(last + timedelta(days=1), time.min, UTC)
+    with services(request).sessions() as session:
+        strategies = rates_by(session, AnswerTrace.strategy, since, until)
+        scripts = rates_by(session, AnswerTrace.script_id, since, until)
+        days = per_day(session, since, until)
+        topics = top_unanswered_topics(session, since, until)
+        stale = stale_citations(session)
+    total = sum(s.traces for s in strategies)
+    abstained = sum(s.abstained for s in strategies)
+    charts = {
+        "per_strategy": bar_chart("Answers per strategy", [(s.name, s.traces) for s in strategies]),
+        "helpful": bar_chart("Helpful rate per strategy", [(s.name, s.rate(s.helpful)) for s in strategies], as_percent=True),
+        "not_right": bar_chart("Not right rate per strategy", [(s.name, s.rate(s.not_right)) for s in strategies], as_percent=True),
+        "escalated": bar_chart("Escalated rate per strategy", [(s.name, s.rate(s.escalated)) for s in strategies], as_percent=True),
+        "abstention": line_chart("Abstention rate per day", [(d.day, d.abstained / d.traces if d.traces else 0) for d in days]),
+        "volume": line_chart("Traces per day", [(d.day, d.traces) for d in days], as_percent=False),
+    }
+    return page(
+        request, "dashboard.html", error=error, first=first, last=last, charts=charts, strategies=strategies,
+        scripts=scripts, total=total, abstention=abstained / total if total else 0.0, topics=topics, stale=stale,
+    )
+
+
+def _range(first: str | None, last: str | None) -> tuple[date, date]:
+    today = datetime.now(UTC).date()
+    try:
+        end = date.fromisoformat(last) if last else today
+        start = date.fromisoformat(first) if first else end - timedelta(days=DEFAULT_DAYS - 1)
+    except ValueError:
+        raise ValueError("Dates look like 2026-12-01; showing the last 30 days instead.") from None
+    if start > end:
+        raise ValueError("The 'from' date is after the 'to' date; showing the last 30 days instead.")
+    return start, end
