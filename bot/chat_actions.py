@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answer_service import HANDED_OVER
-from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute
+from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute, Escalation
 from bot.db.models.feedback import DISPUTE_REASONS
 from bot.escalations import EscalationNotifier, open_escalation
-from bot.handoff import hand_to_human
+from bot.handoff import hand_to_human, mark_escalated
 
 THANKS = "Thanks for letting us know!"
 DISPUTE_OPENED = "Thanks: I've passed this to the support team to review, and they'll follow up here."
@@ -54,14 +55,28 @@ class ChatActions:
                 details=details.strip()[:4000],
             )
             session.add(dispute)
+            # a person follows up (the reply promises it) while the bot keeps answering in the thread
+            conversation = session.get(Conversation, trace.conversation_id)
+            escalation = open_escalation(session, conversation, "dispute", trace.id, user_id)
+            mark_escalated(conversation)
             session.flush()
-            return ActionResult(DISPUTE_OPENED, trace.conversation_id, dispute_id=dispute.id)
+            result = ActionResult(
+                DISPUTE_OPENED,
+                trace.conversation_id,
+                escalation_id=escalation.id if escalation else None,
+                dispute_id=dispute.id,
+            )
+        if result.escalation_id is not None:
+            self._notices.send(result.escalation_id)
+        return result
 
     def talk_to_human(self, trace_id: str, user_id: str) -> ActionResult:
         with self._sessions.begin() as session:
             trace = _trace(session, trace_id)
             conversation = session.get(Conversation, trace.conversation_id)
             escalation = open_escalation(session, conversation, "user_request", trace.id, user_id)
+            if escalation is None:
+                _now_asked_for_a_person(session, conversation.id, user_id)
             already = conversation.handled_by == "human"
             hand_to_human(conversation)
             result = ActionResult(
@@ -72,6 +87,17 @@ class ChatActions:
         if result.escalation_id is not None:
             self._notices.send(result.escalation_id)
         return result
+
+
+def _now_asked_for_a_person(session: Session, conversation_id: int, user_id: str) -> None:
+    """The conversation's open escalation (e.g. from a dispute) becomes a request for a person:
+    that is what the queue should show now that the bot has gone quiet."""
+    session.execute(
+        update(Escalation)
+        .where(Escalation.conversation_id == conversation_id, Escalation.resolved_at.is_(None),
+               Escalation.reason != "user_request")
+        .values(reason="user_request", requested_by=user_id)
+    )
 
 
 def _trace(session: Session, trace_id: str) -> AnswerTrace:

@@ -10,6 +10,9 @@ import numpy as np
 from strategies.evaluation.cases import EvalCase
 from strategies.evaluation.judging import Judged, source_matches
 
+# Ranks come from the passages the strategy itself kept (its max_evidence, 5 by default), so a
+# document it would have found at rank 6-10 counts as a miss: with fewer than 10 passages kept,
+# "mrr@10" is a lower bound of the retriever's MRR@10 (benchmarks/retrieval.py measures that).
 MRR_DEPTH = 10
 
 # Metrics where higher is better; latency (p50_ms, p95_ms) is better lower.

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.chat_actions import ChatActions
 from bot.db.models import AuditEntry, Dispute, Document, Source, Turn
 from strategies.script_model import load_labelled_file
+from bot.escalations import EscalationNotices
 from strategies.evaluation.cases import parse_case
 from tests.console import seed
 from tests.console.slack_fixtures import settings, slack, slack_thread  # noqa: F401  (fixtures)
@@ -25,7 +26,7 @@ def disputed(accounts):
         row = seed.trace(session, "How much is Pro?", "Pro is $10.", conv=conv,
                          history=[{"role": "user", "text": "hi"}], evidence=[{"key": "pricing.md"}])
         trace_id = row.id
-    result = ChatActions(accounts.sessions, notices=None).dispute(trace_id, "slack:U_ALICE", "wrong_fact", "it is $15")
+    result = ChatActions(accounts.sessions, notices=EscalationNotices(accounts.sessions)).dispute(trace_id, "slack:U_ALICE", "wrong_fact", "it is $15")
     return result.dispute_id, trace_id
 
 

@@ -87,6 +87,13 @@ def test_not_right_opens_a_dispute_with_the_reason_given(driver):
     assert dispute.opened_by == driver.user_id("alice")
     ratings = _rows(driver, AnswerFeedback, AnswerFeedback.trace_id == answer.trace_id)
     assert [f.rating for f in ratings] == ["not_right"]
+    # a person is asked to follow up, while the bot keeps answering in the thread
+    notice = wait_until(lambda: [n for n in driver.notices() if "Pro plan cost" in n])[0]
+    assert "disputed" in notice
+    [escalation] = _rows(driver, Escalation, Escalation.trace_id == answer.trace_id)
+    assert (escalation.reason, escalation.requested_by) == ("dispute", driver.user_id("alice"))
+    driver.send(thread, "How do I connect my bank account?")
+    assert wait_until(lambda: len(driver.bot_messages(thread)) == 2)
 
 
 def test_talk_to_a_human_notifies_the_team_and_the_bot_stays_quiet_until_handed_back(driver):
