@@ -17,22 +17,6 @@ from typer.core import TyperGroup
 from bot.cli.context import console, container, errors
 from bot.cli.progress import progress_bar
 
-SHOWN_METRICS = (
-    ("answer_accuracy", "correct answers"),
-    ("wrong_rate", "wrong answers"),
-    ("script_accuracy", "script accuracy"),
-    ("oos_recall", "out-of-scope recall"),
-    ("recall@k", "retrieval R@k"),
-    ("mrr@10", "MRR@10"),
-    ("groundedness", "groundedness"),
-    ("fact_recall", "expected facts found"),
-    ("abstention_rate", "abstentions"),
-    ("escalation_precision", "escalation precision"),
-    ("escalation_recall", "escalation recall"),
-    ("route_accuracy", "right route"),
-    ("p50_ms", "latency p50 ms"),
-    ("p95_ms", "latency p95 ms"),
-)
 
 
 class _RunByDefault(TyperGroup):
@@ -333,6 +317,8 @@ def build_set(
 
 
 def _print_report(report, mistakes: int) -> None:
+    from strategies.evaluation.metrics import SHOWN_METRICS
+
     present = [s for s in ("script", "retrieval", "router") if report.metrics.get(s)]
     table = Table("metric", *present, title=f"{report.n} questions")
     for key, label in SHOWN_METRICS:

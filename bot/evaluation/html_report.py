@@ -14,23 +14,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from strategies.evaluation import Calibration, EvalReport  # noqa: E402
+from strategies.evaluation.metrics import SHOWN_METRICS  # noqa: E402
 
-TABLE_METRICS = (
-    ("answer_accuracy", "correct answers"),
-    ("wrong_rate", "wrong answers"),
-    ("script_accuracy", "script accuracy"),
-    ("oos_recall", "out-of-scope recall"),
-    ("recall@k", "retrieval R@k"),
-    ("mrr@10", "MRR@10"),
-    ("groundedness", "groundedness"),
-    ("fact_recall", "expected facts found"),
-    ("abstention_rate", "abstentions"),
-    ("escalation_precision", "escalation precision"),
-    ("escalation_recall", "escalation recall"),
-    ("route_accuracy", "right route"),
-    ("p50_ms", "latency p50 (ms)"),
-    ("p95_ms", "latency p95 (ms)"),
-)
 CHART_METRICS = ("answer_accuracy", "script_accuracy", "oos_recall", "recall@k", "mrr@10", "groundedness", "escalation_recall")
 STRATEGIES = ("script", "retrieval", "router")
 STYLE = """
@@ -84,7 +69,7 @@ def calibration_chart(calibration: Calibration) -> bytes:
 def _metrics_table(report: EvalReport) -> str:
     present = [s for s in STRATEGIES if report.metrics.get(s)]
     rows = ["<table><tr><th>metric</th>" + "".join(f"<th>{s}</th>" for s in present) + "</tr>"]
-    for key, label in TABLE_METRICS:
+    for key, label in SHOWN_METRICS:
         cells = "".join(f"<td class='num'>{_fmt(key, report.metrics[s].get(key))}</td>" for s in present)
         rows.append(f"<tr><th>{html.escape(label)}</th>{cells}</tr>")
     rows.append("</table>")

@@ -30,6 +30,24 @@ HIGHER_IS_BETTER = (
 )
 LOWER_IS_BETTER = ("wrong_rate", "p50_ms", "p95_ms")
 
+# The metrics a report shows, in order, with what a support lead reads for each.
+SHOWN_METRICS = (
+    ("answer_accuracy", "correct answers"),
+    ("wrong_rate", "wrong answers"),
+    ("script_accuracy", "script accuracy"),
+    ("oos_recall", "out-of-scope recall"),
+    ("recall@k", "retrieval R@k"),
+    ("mrr@10", "MRR@10"),
+    ("groundedness", "groundedness"),
+    ("fact_recall", "expected facts found"),
+    ("abstention_rate", "abstentions"),
+    ("escalation_precision", "escalation precision"),
+    ("escalation_recall", "escalation recall"),
+    ("route_accuracy", "right route"),
+    ("p50_ms", "latency p50 (ms)"),
+    ("p95_ms", "latency p95 (ms)"),
+)
+
 
 def strategy_metrics(cases: Sequence[EvalCase], judged: Sequence[Judged], k: int, can_script: bool, can_retrieve: bool) -> dict:
     by_id = {j.case_id: j for j in judged}
