@@ -90,12 +90,12 @@ class ChatActions:
 
 
 def _now_asked_for_a_person(session: Session, conversation_id: int, user_id: str) -> None:
-    """The conversation's open escalation (e.g. from a dispute) becomes a request for a person:
-    that is what the queue should show now that the bot has gone quiet."""
+    """The conversation's open dispute escalation becomes a request for a person: the queue
+    should show that the user is now waiting (the bot has gone quiet), not only a review."""
     session.execute(
         update(Escalation)
         .where(Escalation.conversation_id == conversation_id, Escalation.resolved_at.is_(None),
-               Escalation.reason != "user_request")
+               Escalation.reason == "dispute")
         .values(reason="user_request", requested_by=user_id)
     )
 

@@ -50,7 +50,7 @@ def test_eval_prints_the_table_html_and_json(home):
     assert result.exit_code == 0, result.output
     out = flat(result.output)
     for label in ("script accuracy", "out-of-scope recall", "retrieval R@k", "MRR@10", "groundedness",
-                  "escalation precision", "latency p95 ms"):
+                  "escalation precision", "latency p95 (ms)"):
         assert label in out
     page = report.read_text()
     assert page.count("data:image/png;base64,") >= 2 and "<table" in page
