@@ -64,13 +64,21 @@ def leads(slack_app):
 def click_and_load(driver, element) -> None:
     """Clicks a link or a form's button and waits until the next page has replaced this one:
     reading the page straight after the click can still find the old page's elements."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.expected_conditions import staleness_of
     from selenium.webdriver.support.ui import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
     element.click()
-    WebDriverWait(driver, 15).until(staleness_of(page))
+
+    def replaced(_driver) -> bool:
+        try:
+            page.is_enabled()
+        except WebDriverException:  # stale; Chromium sometimes says "node does not belong to the document"
+            return True
+        return False
+
+    WebDriverWait(driver, 15).until(replaced)
 
 
 def shot(driver, name: str) -> None:
