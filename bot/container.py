@@ -236,25 +236,13 @@ class Container:
         missing = sorted(set(model.labels) - set(self.scripts.scripts))
         if missing:
             log.warning("the active model knows scripts that are not defined any more: %s", ", ".join(missing))
-        return ScriptStrategy(self._calibrated(model), ScriptEngine(self.scripts.scripts), writer=self.script_writer)
+        return ScriptStrategy(self.calibrated(model), ScriptEngine(self.scripts.scripts), writer=self.script_writer)
 
-    def _calibrated(self, model):
+    def calibrated(self, model):
         """The model with the thresholds `supportbot eval calibrate` chose for it, if any."""
-        from strategies.script_strategy import ThresholdOverride
+        from bot.evaluation.thresholds import with_calibrated_threshold
 
-        in_force = self.thresholds_in_force
-        min_confidence = in_force.confidence_for(model.version)
-        if min_confidence is not None:
-            return ThresholdOverride(model, min_confidence, setting_id=in_force.setting_id)
-        if in_force.min_confidence is not None:
-            notice = (
-                f"the calibrated min_confidence (setting {in_force.setting_id}) was chosen for model "
-                f"{in_force.model_version}, not {model.version}; using the model's own threshold "
-                "(run `supportbot eval calibrate` again)."
-            )
-            log.warning(notice)
-            self.notices.append(notice)
-        return model
+        return with_calibrated_threshold(model, self.thresholds_in_force, self.notices)
 
     @cached_property
     def threshold_settings(self) -> ThresholdSettings:

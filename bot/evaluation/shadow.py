@@ -71,7 +71,7 @@ def candidate_router(container: Container, model_version: str | None) -> tuple[R
         except ModelArtifactError as exc:
             raise ScriptModelError(f"version {model_version} cannot be loaded: {exc}") from exc
         scripts = ScriptStrategy(
-            container._calibrated(model), ScriptEngine(container.scripts.scripts), writer=container.script_writer
+            container.calibrated(model), ScriptEngine(container.scripts.scripts), writer=container.script_writer
         )
     container.retrieval_strategy.warm_up()
     return Router(container.retrieval_strategy, scripts), (scripts.model.version if scripts else None)

@@ -4,12 +4,15 @@ stays and any step can be undone."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import RouterThresholdSetting
+
+log = logging.getLogger(__name__)
 
 
 class ThresholdSettingError(ValueError):
@@ -114,3 +117,22 @@ def _latest(session: Session) -> RouterThresholdSetting | None:
 
 def _is_default(row: RouterThresholdSetting) -> bool:
     return row.min_confidence is None and row.min_similarity is None
+
+
+def with_calibrated_threshold(model, in_force: ThresholdsInForce, notices: list[str]):
+    """`model` with the calibrated min_confidence when it was chosen for this model version;
+    otherwise `model` itself, with a notice when a calibration for another version is in force."""
+    from strategies.script_strategy import ThresholdOverride
+
+    min_confidence = in_force.confidence_for(model.version)
+    if min_confidence is not None:
+        return ThresholdOverride(model, min_confidence, setting_id=in_force.setting_id)
+    if in_force.min_confidence is not None:
+        notice = (
+            f"the calibrated min_confidence (setting {in_force.setting_id}) was chosen for model "
+            f"{in_force.model_version}, not {model.version}; using the model's own threshold "
+            "(run `supportbot eval calibrate` again)."
+        )
+        log.warning(notice)
+        notices.append(notice)
+    return model
