@@ -74,6 +74,9 @@ class Settings(BaseSettings):
     escalation_notices_to: str | None = Field(
         None, description="Where escalation notices go: slack:<channel id> or teams:<conversation id>"
     )
+    chat_shutdown_drain_s: float = Field(
+        30.0, ge=0, description="On shutdown, how long Slack and Teams answers still running may finish before they are cancelled"
+    )
     # Slack retries an event it thinks failed; keys are remembered at least this long.
     dedupe_minutes: int = Field(10, ge=10, le=24 * 60)
 
@@ -96,9 +99,6 @@ class Settings(BaseSettings):
         "https://smba.trafficmanager.net/teams/", description="Bot Connector URL for escalation notices to a Teams channel"
     )
     teams_slow_answer_s: float = Field(10.0, gt=0, description="After this, say 'looking into it' and answer later")
-    teams_shutdown_drain_s: float = Field(
-        30.0, ge=0, description="On shutdown, how long running Teams turns may finish before they are cancelled"
-    )
 
     # The review console at /console (support leads and admins; accounts via `supportbot users add`).
     console: bool = Field(True, description="Serve the review console at /console")

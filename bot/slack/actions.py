@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat_actions import ActionResult, UnknownTrace
 from bot.chat_backend import ChatBackend
+from bot.chat_work import ChatWork
 from bot.messages import Action
 from bot.slack.addresses import user_key
 from bot.slack.dispute_form import CALLBACK_ID, DisputeOrigin, dispute_view, read_submission
@@ -26,11 +27,13 @@ async def acknowledge(ack: AsyncAck) -> None:
     await ack()
 
 
-def register_actions(app: AsyncApp, backend: ChatBackend) -> None:
+def register_actions(app: AsyncApp, backend: ChatBackend, work: ChatWork) -> None:
     async def helpful(body: dict, client: AsyncWebClient) -> None:
+        work.hold_current("a Helpful click")
         await _record(client, body, "helpful", lambda trace, user: backend.helpful(trace, user))
 
     async def talk_to_human(body: dict, client: AsyncWebClient) -> None:
+        work.hold_current("a Talk to a human click")
         await _record(client, body, "talk_to_human", lambda trace, user: backend.talk_to_human(trace, user))
 
     async def open_dispute_form(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
@@ -40,6 +43,7 @@ def register_actions(app: AsyncApp, backend: ChatBackend) -> None:
         await client.views_open(trigger_id=body["trigger_id"], view=dispute_view(DisputeOrigin(trace_id, channel, thread_ts)))
 
     async def record_dispute(body: dict, client: AsyncWebClient) -> None:
+        work.hold_current("a Not right form")
         form = read_submission(body.get("view") or {})
         user = body["user"]["id"]
         origin = form.origin

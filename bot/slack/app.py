@@ -20,6 +20,7 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat_backend import ChatBackend
+from bot.chat_work import ChatWork
 from bot.settings import Settings
 from bot.slack.actions import register_actions
 from bot.slack.answering import answer_once
@@ -43,17 +44,19 @@ class SlackChat:
             request_verification_enabled=signing_secret is not None,
         )
         self._socket_mode = None
+        self.work = ChatWork("slack")  # listeners still running after the acknowledgement: a shutdown waits for them
         self._register()
 
     def __repr__(self) -> str:
         return f"SlackChat(api_url={self.app.client.base_url!r})"
 
     def _register(self) -> None:
-        backend = self._backend
+        backend, work = self._backend, self.work
 
         async def answer_message(
             body: dict, event: dict, context: AsyncBoltContext, client: AsyncWebClient, request: AsyncBoltRequest
         ) -> None:
+            work.hold_current(f"answer to Slack message {event.get('ts')} in {event.get('channel')}")
             message = await to_answer(event, body, context.bot_user_id, backend)
             if message is not None:
                 retry = request.headers.get("x-slack-retry-num", [None])[0]
@@ -65,7 +68,7 @@ class SlackChat:
         self.app.event("app_mention")(answer_message)
         self.app.event("message")(answer_message)
         self.app.event(re.compile(".*"))(ignore_event)
-        register_actions(self.app, backend)
+        register_actions(self.app, backend, work)
         register_commands(self.app, backend)
 
     def signature_verifier(self) -> SignatureVerifier:
@@ -89,7 +92,9 @@ class SlackChat:
             await self._socket_mode.connect_async()
             log.info("Slack: connected over Socket Mode")
 
-    async def stop(self) -> None:
+    async def stop(self, drain_s: float) -> None:
+        """On shutdown: no new Socket Mode requests, and answers still being worked out get `drain_s` to finish."""
         if self._socket_mode is not None:
             await self._socket_mode.close_async()
             self._socket_mode = None
+        await self.work.drain(drain_s)

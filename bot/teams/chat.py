@@ -12,6 +12,7 @@ from botbuilder.schema import Activity, ActivityTypes, DeliveryModes
 from botframework.connector.auth import AuthenticateRequestResult, ServiceClientCredentialsFactory
 
 from bot.chat_backend import ChatBackend
+from bot.chat_work import ChatWork
 from bot.settings import Settings
 from bot.teams.auth import (
     ReusedClientsAuthentication,
@@ -21,7 +22,6 @@ from bot.teams.auth import (
 )
 from bot.teams.delivery import AnswerDelivery
 from bot.teams.handler import SupportBotHandler
-from bot.teams.turns import BackgroundTurns
 from bot.teams.typing import TypingWhileTurnRuns
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class TeamsChat:
         self.adapter = CloudAdapterBase(self.authentication)
         # Teams' own "looking into it": "supportbot is typing..." while a message takes over TYPING_AFTER_S
         self.adapter.use(TypingWhileTurnRuns(TYPING_AFTER_S, TYPING_EVERY_S))
-        self.turns = BackgroundTurns()
+        self.turns = ChatWork("teams")
         delivery = AnswerDelivery(self.adapter, backend, settings.teams_app_id, settings.teams_slow_answer_s, self.turns)
         self.handler = SupportBotHandler(backend, delivery)
 

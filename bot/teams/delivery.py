@@ -1,5 +1,5 @@
 """Posting an answer into its Teams conversation, from a turn that runs after /api/messages has
-answered (bot.teams.turns). An answer that takes longer than teams_slow_answer_s is announced
+answered (bot.chat_work). An answer that takes longer than teams_slow_answer_s is announced
 with a "looking into it" note, the turn ends, and the answer is posted later as a proactive
 message on the stored conversation reference. The delivery keys are finished only once the
 answer is out, or released when it failed or was cancelled, so a redelivery is answered."""
@@ -13,9 +13,9 @@ from botbuilder.core import CloudAdapterBase, TurnContext
 from botbuilder.schema import ConversationReference
 
 from bot.chat_backend import ChatBackend
+from bot.chat_work import ChatWork
 from bot.messages import IncomingMessage, Reply
 from bot.teams.render import reply_activity, text_activity
-from bot.teams.turns import BackgroundTurns
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class AnswerDelivery:
         backend: ChatBackend,
         app_id: str | None,
         slow_after_s: float,
-        background: BackgroundTurns,
+        background: ChatWork,
     ) -> None:
         self._adapter = adapter
         self._backend = backend

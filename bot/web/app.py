@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,12 @@ from bot.web.health import Readiness, health_routes
 from bot.web.web_chat import web_chat_routes
 
 log = logging.getLogger(__name__)
+
+# How long a thread running Python keeps the interpreter lock from one that waits for it
+# (CPython's default: 5 ms). Answers run on threads of this process in the embedded default,
+# and the event loop waits for the lock after every poll, so each step of an acknowledgement
+# could wait 5 ms behind an answer; at 1 ms the loop gets it back sooner.
+EVENT_LOOP_SWITCH_INTERVAL_S = 0.001
 
 
 def create_app(container: Container) -> FastAPI:
@@ -29,6 +36,7 @@ def create_app(container: Container) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        sys.setswitchinterval(EVENT_LOOP_SWITCH_INTERVAL_S)
         readiness.start()
         threading.Thread(target=_freeze_heap_when, args=(readiness.warm,), name="gc-freeze", daemon=True).start()
         if scheduler:
@@ -37,9 +45,9 @@ def create_app(container: Container) -> FastAPI:
             await container.slack_chat.start()
         yield
         if settings.slack_enabled:
-            await container.slack_chat.stop()
+            await container.slack_chat.stop(settings.chat_shutdown_drain_s)
         if settings.teams_enabled:
-            await container.teams_chat.stop(settings.teams_shutdown_drain_s)
+            await container.teams_chat.stop(settings.chat_shutdown_drain_s)
         if scheduler:
             scheduler.stop()
         backend.close()

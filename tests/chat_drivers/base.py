@@ -4,7 +4,9 @@ fake of that chat's API. One driver per chat (slack.py, teams.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -104,3 +106,24 @@ def chat_container(home: Path, database_url: str, script_model: Path, **chat_set
     add_and_sync_examples(container, EXAMPLES / "help-center")
     container.script_models.register(script_model, activate=True)
     return container
+
+
+class HeldAnswers:
+    """Answers that wait until the test lets them go (polling, so a cancelled answer stops at once)."""
+
+    def __init__(self, container: Container, monkeypatch) -> None:
+        self.started = threading.Event()
+        self._go = threading.Event()
+        backend = container.chat_backend
+        answer = backend.answer
+
+        async def held(message):
+            self.started.set()
+            while not self._go.is_set():
+                await asyncio.sleep(0.02)
+            return await answer(message)
+
+        monkeypatch.setattr(backend, "answer", held)
+
+    def release(self) -> None:
+        self._go.set()

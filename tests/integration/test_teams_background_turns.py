@@ -1,12 +1,9 @@
 """A Teams message is acknowledged once its token is checked, and its turn runs after the HTTP
-response: the answer arrives later through the fake Bot Connector, and on shutdown the web
-app waits for running turns (up to teams_shutdown_drain_s) before it stops."""
+response: the answer arrives later through the fake Bot Connector. (Shutdown with turns still
+running: test_chat_shutdown.py.)"""
 
 from __future__ import annotations
 
-import asyncio
-import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,10 +13,10 @@ from sqlalchemy import select
 
 from bot.container import Container
 from bot.db.models import ChatDelivery
-from bot.delivery_ledger import DONE, FAILED, PROCESSING
+from bot.delivery_ledger import DONE, PROCESSING
 from bot.settings import Settings
 from bot.web.app import create_app
-from tests.chat_drivers.base import wait_until
+from tests.chat_drivers.base import HeldAnswers, wait_until
 from tests.chat_drivers.teams import APP_ID, APP_PASSWORD, TENANT, TeamsDriver
 from tests.fakes.bot_connector import FakeBotConnector
 from tests.fakes.web_app import serve_app
@@ -49,27 +46,6 @@ def teams_app(home: Path, connector: FakeBotConnector, **settings) -> Iterator[T
         container.engine.dispose()
 
 
-class HeldAnswers:
-    """Answers that wait until the test lets them go (polling, so a cancelled turn stops at once)."""
-
-    def __init__(self, driver: TeamsDriver, monkeypatch) -> None:
-        self.started = threading.Event()
-        self._go = threading.Event()
-        backend = driver.container.chat_backend
-        answer = backend.answer
-
-        async def held(message):
-            self.started.set()
-            while not self._go.is_set():
-                await asyncio.sleep(0.02)
-            return await answer(message)
-
-        monkeypatch.setattr(backend, "answer", held)
-
-    def release(self) -> None:
-        self._go.set()
-
-
 def deliveries(driver: TeamsDriver, conversation: str) -> list[str]:
     with driver.container.sessions() as session:
         key = f"teams:activity:teams:{TENANT}/{conversation}/"
@@ -78,7 +54,7 @@ def deliveries(driver: TeamsDriver, conversation: str) -> list[str]:
 
 def test_a_message_is_acknowledged_before_its_answer_is_worked_out(tmp_path, connector, monkeypatch):
     with teams_app(tmp_path, connector) as teams:
-        held = HeldAnswers(teams, monkeypatch)
+        held = HeldAnswers(teams.container, monkeypatch)
         thread = teams.new_thread()
         assert teams.send(thread, "hello") == 200  # while the answer is held
         assert held.started.wait(30), "the turn runs after the response"
@@ -88,30 +64,3 @@ def test_a_message_is_acknowledged_before_its_answer_is_worked_out(tmp_path, con
         [answer] = wait_until(lambda: teams.connector.posted(thread), timeout_s=30)
         assert answer.reply_to_id == teams._last["id"]
         wait_until(lambda: deliveries(teams, thread) == [DONE], timeout_s=10)
-
-
-def test_shutdown_waits_for_a_running_turn_to_post_its_answer(tmp_path, connector, monkeypatch):
-    with teams_app(tmp_path, connector, teams_shutdown_drain_s=30) as teams:
-        held = HeldAnswers(teams, monkeypatch)
-        thread = teams.new_thread()
-        assert teams.send(thread, "hello") == 200
-        assert held.started.wait(30)
-        threading.Timer(1.0, held.release).start()  # let go while the app is already shutting down
-    # the block has ended: the app stopped, and only after its turn had posted the answer
-    assert [p.reply_to_id for p in connector.posted(thread)] == [teams._last["id"]]
-    assert deliveries(teams, thread) == [DONE]
-
-
-def test_a_turn_still_running_when_the_drain_time_is_up_is_cancelled_and_its_delivery_released(
-    tmp_path, connector, monkeypatch, caplog
-):
-    with caplog.at_level(logging.WARNING, logger="bot.teams"):
-        with teams_app(tmp_path, connector, teams_shutdown_drain_s=0.5) as teams:
-            held = HeldAnswers(teams, monkeypatch)
-            thread = teams.new_thread()
-            assert teams.send(thread, "hello") == 200
-            assert held.started.wait(30)
-        held.release()
-    assert "still running after" in caplog.text and f"turn of activity {teams._last['id']}" in caplog.text
-    assert connector.posted(thread) == []
-    assert deliveries(teams, thread) == [FAILED], "released: a redelivery would be answered"

@@ -1,4 +1,4 @@
-"""BackgroundTurns: Teams work after the HTTP response is held until it ends, its failures are
+"""ChatWork: chat work after the HTTP response is held until it ends, its failures are
 logged, and a shutdown drain waits for it, then cancels what is left."""
 
 from __future__ import annotations
@@ -9,14 +9,14 @@ import logging
 
 import pytest
 
-from bot.teams.turns import BackgroundTurns
+from bot.chat_work import ChatWork
 
 
 def test_a_started_turn_runs_to_its_end_though_nothing_else_refers_to_it():
     finished = []
 
     async def main() -> None:
-        turns = BackgroundTurns()
+        turns = ChatWork("teams")
 
         async def work() -> None:
             await asyncio.sleep(0.05)
@@ -34,7 +34,7 @@ def test_a_started_turn_runs_to_its_end_though_nothing_else_refers_to_it():
 
 def test_a_failing_turn_is_logged_with_what_it_was(caplog):
     async def main() -> None:
-        turns = BackgroundTurns()
+        turns = ChatWork("teams")
 
         async def fails() -> None:
             raise RuntimeError("the connector said no")
@@ -43,9 +43,9 @@ def test_a_failing_turn_is_logged_with_what_it_was(caplog):
         await asyncio.gather(task)  # the failure is logged, not raised into whoever waits
         assert turns.running == 0
 
-    with caplog.at_level(logging.ERROR, logger="bot.teams"):
+    with caplog.at_level(logging.ERROR, logger="bot.chat_work"):
         asyncio.run(main())
-    [record] = [r for r in caplog.records if r.name == "bot.teams.turns"]
+    [record] = [r for r in caplog.records if r.name == "bot.chat_work"]
     assert "turn of activity 42 in a:1xyz failed" in record.getMessage()
     assert record.exc_info and "the connector said no" in str(record.exc_info[1])
 
@@ -54,7 +54,7 @@ def test_drain_waits_for_running_turns_and_for_work_they_start_meanwhile():
     done = []
 
     async def main() -> None:
-        turns = BackgroundTurns()
+        turns = ChatWork("teams")
 
         async def later() -> None:
             await asyncio.sleep(0.1)
@@ -76,7 +76,7 @@ def test_drain_cancels_what_is_still_running_when_its_time_is_up(caplog):
     cleaned_up = []
 
     async def main() -> None:
-        turns = BackgroundTurns()
+        turns = ChatWork("teams")
 
         async def stuck() -> None:
             try:
@@ -91,17 +91,43 @@ def test_drain_cancels_what_is_still_running_when_its_time_is_up(caplog):
         assert asyncio.get_running_loop().time() - started < 5
         assert turns.running == 0
 
-    with caplog.at_level(logging.WARNING, logger="bot.teams"):
+    with caplog.at_level(logging.WARNING, logger="bot.chat_work"):
         asyncio.run(main())
     assert cleaned_up == ["released"]
-    assert "1 turn(s) still running" in caplog.text and "turn of activity 7 cancelled" in caplog.text
+    assert "1 piece(s) of work still running" in caplog.text and "turn of activity 7 cancelled" in caplog.text
 
 
 @pytest.mark.parametrize("timeout_s", [0, 1])
 def test_drain_with_nothing_running_returns_at_once(timeout_s):
     async def main() -> None:
         started = asyncio.get_running_loop().time()
-        await BackgroundTurns().drain(timeout_s)
+        await ChatWork("teams").drain(timeout_s)
         assert asyncio.get_running_loop().time() - started < 0.5
 
     asyncio.run(main())
+
+
+def test_a_held_task_started_elsewhere_is_waited_for_and_named_in_the_warning_when_cancelled(caplog):
+    finished = []
+
+    async def main() -> None:
+        work = ChatWork("slack")
+
+        async def listener(seconds: float, name: str) -> None:  # as bolt starts an event listener
+            work.hold_current(f"answer to Slack message {name}")
+            await asyncio.sleep(seconds)
+            finished.append(name)
+
+        asyncio.ensure_future(listener(0.1, "quick"))
+        asyncio.ensure_future(listener(60, "stuck"))
+        await asyncio.sleep(0)
+        assert work.running == 2
+        await work.drain(0.5)
+        assert work.running == 0
+
+    with caplog.at_level(logging.WARNING, logger="bot.chat_work"):
+        asyncio.run(main())
+    assert finished == ["quick"]
+    assert "slack: shutting down with 1 piece(s) of work still running" in caplog.text
+    assert "answer to Slack message stuck" in caplog.text
+
