@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.catalog import SourceCatalog
+from bot.chat_posters import notice_sender, reply_poster
 from bot.db.engine import create_db_engine, migrate, session_factory
 from bot.settings import Settings
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from bot.chat_actions import ChatActions
     from bot.chat_backend import ChatBackend
     from bot.console.services import ConsoleServices
-    from bot.escalations import EscalationNotices, EscalationNotifier, NoticeSender
+    from bot.escalations import EscalationNotices, EscalationNotifier
     from bot.slack import SlackChat
     from bot.teams import TeamsChat
     from bot.source_removal import SourceRemoval
@@ -300,7 +301,7 @@ class Container:
     def escalation_notices(self) -> EscalationNotices:
         from bot.escalations import EscalationNotices
 
-        return EscalationNotices(self.sessions, self._notice_sender())
+        return EscalationNotices(self.sessions, notice_sender(self.settings, self.teams_credentials))
 
     @cached_property
     def sync_scheduler(self) -> ThreadScheduler:
@@ -320,21 +321,6 @@ class Container:
         from bot.background import QueuedNotices
 
         return QueuedNotices(self.background)
-
-    def _notice_sender(self) -> NoticeSender | None:
-        target = self.settings.escalation_notices_to
-        if not target:
-            return None
-        chat, _, where = target.partition(":")
-        if chat == "slack":
-            from bot.slack import SlackNoticeSender
-
-            return SlackNoticeSender(self.settings, channel=where)
-        if chat == "teams":
-            from bot.teams import TeamsNoticeSender
-
-            return TeamsNoticeSender(self.settings, conversation_id=where, credentials_factory=self.teams_credentials)
-        raise ValueError(f"SUPPORTBOT_ESCALATION_NOTICES_TO must start with slack: or teams:, not {target!r}")
 
     @cached_property
     def chat_actions(self) -> ChatActions:
@@ -383,15 +369,7 @@ class Container:
         return WorkerAnswers(lambda: self.answer_service, self.delivery_ledger, self.reply_poster)
 
     def reply_poster(self, chat: str) -> ReplyPoster:
-        if chat == "slack":
-            from bot.slack.reply_poster import SlackReplyPoster
-
-            return SlackReplyPoster(self.settings)
-        if chat == "teams":
-            from bot.teams.reply_poster import TeamsReplyPoster
-
-            return TeamsReplyPoster(self.settings, credentials_factory=self.teams_credentials)
-        raise ValueError(f"no worker can post into {chat!r} conversations")
+        return reply_poster(self.settings, chat, self.teams_credentials)
 
     @cached_property
     def slack_chat(self) -> SlackChat:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from filelock import FileLock
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -37,6 +37,11 @@ class PromotionFiles:
     @property
     def faq(self) -> Path:
         return self.folder / "verified-faq.json"
+
+    def lock(self) -> FileLock:
+        """One writer of these files at a time, across threads and processes (several web replicas
+        on one home): the FAQ file is read, changed and replaced, and lines must not interleave."""
+        return FileLock(str(self.folder / ".promotions.lock"))
 
     @property
     def eval_cases(self) -> Path:
@@ -80,7 +85,6 @@ class Promotions:
     ) -> None:
         self._sessions, self._catalog, self.files = sessions, catalog, files
         self.start_sync, self._known_scripts = start_sync, known_scripts
-        self._lock = threading.Lock()  # one writer of the files at a time in this process
 
     def promote(self, dispute_id: int, choices: PromotionChoices, actor: Actor) -> Promoted:
         if choices.expected_script and choices.expected_script not in self._known_scripts():
@@ -97,14 +101,14 @@ class Promotions:
             question, history, correction = trace.question, list(trace.history or []), dispute.correction
         faq_question = (choices.question or question).strip()
         case_id = f"dispute-{dispute_id}"
-        with self._lock:
+        self.files.folder.mkdir(parents=True, exist_ok=True)
+        with self.files.lock():
             with self._sessions.begin() as session:  # claim first: a second click finds it taken
                 claimed = session.execute(
                     update(Dispute).where(Dispute.id == dispute_id, Dispute.promoted_at.is_(None)).values(promoted_at=utcnow())
                 ).rowcount
                 if not claimed:
                     raise DisputeError("This correction was already added to the knowledge base and the example sets.")
-            self.files.folder.mkdir(parents=True, exist_ok=True)
             written = [self._add_faq_entry(faq_question, correction)]
             written.append(_append_line(self.files.eval_cases, {
                 "id": case_id, "question": question, "history": _history(history),

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import html
 import json
+import subprocess
+import sys
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -126,6 +129,30 @@ def test_one_action_makes_a_correction_a_faq_entry_an_eval_case_and_training_exa
 
     twice = lead.post(f"/console/disputes/{dispute_id}/promote", data={"csrf_token": lead.csrf})
     assert twice.status_code == 409 and "already added" in twice.text
+    assert len(files.eval_cases.read_text().splitlines()) == 1
+
+
+def test_a_promotion_waits_for_another_process_writing_the_files(lead, accounts, disputed):
+    dispute_id, _ = disputed
+    accounts.console.promotions.start_sync = lambda name: None
+    lead.post(f"/console/disputes/{dispute_id}/judge", data={"verdict": "upheld", "correction": "Pro is $15.", "csrf_token": lead.csrf})
+    files = accounts.console.promotions.files
+    files.folder.mkdir(parents=True, exist_ok=True)
+    promoting = {}
+    other_replica = subprocess.Popen(  # holds the lock as another web process promoting at the same moment would
+        [sys.executable, "-c", "import sys, time; from filelock import FileLock\n"
+         "with FileLock(sys.argv[1]):\n    print('held', flush=True); time.sleep(1.5)", str(files.lock().lock_file)],
+        stdout=subprocess.PIPE, text=True,
+    )
+    assert other_replica.stdout.readline().strip() == "held"
+    worker = threading.Thread(target=lambda: promoting.update(response=lead.post(
+        f"/console/disputes/{dispute_id}/promote", data={"csrf_token": lead.csrf})))
+    worker.start()
+    worker.join(0.7)
+    assert worker.is_alive() and not files.eval_cases.exists(), "it waits while the other process writes"
+    other_replica.wait(10)
+    worker.join(10)
+    assert promoting["response"].status_code == 200
     assert len(files.eval_cases.read_text().splitlines()) == 1
 
 

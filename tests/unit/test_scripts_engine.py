@@ -2,42 +2,9 @@
 
 from __future__ import annotations
 
-import json
-import textwrap
-from pathlib import Path
-
-import pytest
-
-from strategies.scripts import EndOutcome, Script, ScriptEngine, ScriptState, load_scripts
+from strategies.scripts import EndOutcome, Script, ScriptEngine, ScriptState
 from strategies.scripts.engine import GIVING_UP, MAX_STEPS_PER_TURN, NOT_UNDERSTOOD
-
-REPO = Path(__file__).resolve().parents[2]
-EXAMPLE_SCRIPTS = REPO / "examples" / "scripts"
-
-
-@pytest.fixture(scope="module")
-def scripts() -> dict[str, Script]:
-    result = load_scripts(EXAMPLE_SCRIPTS)
-    assert result.problems == []
-    return result.scripts
-
-
-@pytest.fixture
-def engine(scripts) -> ScriptEngine:
-    return ScriptEngine(scripts)
-
-
-def load_one(tmp_path: Path, text: str) -> dict[str, Script]:
-    (tmp_path / "s.yaml").write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    result = load_scripts(tmp_path)
-    assert result.problems == []
-    return result.scripts
-
-
-def roundtrip(state: ScriptState) -> ScriptState:
-    """What the bot does between two messages: store the state as JSON and read it back."""
-    return ScriptState.from_dict(json.loads(json.dumps(state.to_dict())))
-
+from tests.unit.script_files import load_one
 
 # --- reset_password, both branches ----------------------------------------------------
 
