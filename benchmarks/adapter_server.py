@@ -10,22 +10,15 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import sys
-from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import bench_env  # noqa: F401  (first: offline models, the repository on sys.path)
 
-import uvicorn  # noqa: E402
+import uvicorn
 
-from bot.container import Container  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.web.app import create_app  # noqa: E402
-from tests.fakes.bot_connector import LocalCredentialsFactory  # noqa: E402
+from bot.container import Container
+from bot.settings import Settings
+from bot.web.app import create_app
+from tests.fakes.bot_connector import LocalCredentialsFactory
 
 
 def main() -> None:

@@ -39,23 +39,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import bench_env  # noqa: F401  (first: offline models, the repository on sys.path)
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
+import aiohttp
+import httpx
+from sqlalchemy import select
 
-import aiohttp  # noqa: E402
-import httpx  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-from benchmarks.adapter_loads import ChatLoad, SlackLoad, TeamsLoad, bench_settings, prepare_home  # noqa: E402
-from bot.db.base import utcnow  # noqa: E402
-from bot.db.models import AnswerTrace  # noqa: E402
-from bot.messages import IncomingMessage  # noqa: E402
-from tests.fakes.web_app import free_port  # noqa: E402
+from benchmarks.adapter_loads import ChatLoad, SlackLoad, TeamsLoad, bench_settings, prepare_home
+from bot.db.base import utcnow
+from bot.db.models import AnswerTrace
+from bot.messages import IncomingMessage
+from tests.fakes.web_app import free_port
 
 SERVER = Path(__file__).with_name("adapter_server.py")
 WARM_UP_QUESTIONS = 5  # per chat, not measured

@@ -31,48 +31,39 @@ import argparse
 import csv
 import hashlib
 import json
-import os
 import random
 import shutil
-import sys
 import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from bench_env import DATA  # first: offline models, the repository on sys.path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA = REPO_ROOT.parent / "shared" / "data"
-sys.path.insert(0, str(REPO_ROOT))
+import numpy as np
+from rich.console import Console
+from rich.table import Table
 
-import numpy as np  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from bot.container import Container  # noqa: E402
-from bot.evaluation.runs import evaluation_for, load_set_for  # noqa: E402
-from bot.script_models import ScriptModelRegistry  # noqa: E402
-from bot.script_training import train_script_model  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from bot.training_data import gather_training_data  # noqa: E402
-from strategies.evaluation import calibrate  # noqa: E402
-from strategies.evaluation.cases import write_eval_set  # noqa: E402
-from strategies.evaluation.public_sets import (  # noqa: E402
+from bot.container import Container
+from bot.evaluation.runs import evaluation_for, load_set_for
+from bot.script_models import ScriptModelRegistry
+from bot.script_training import train_script_model
+from bot.settings import Settings
+from bot.training_data import gather_training_data
+from strategies.evaluation import calibrate
+from strategies.evaluation.cases import write_eval_set
+from strategies.evaluation.public_sets import (
     clinc150_cases,
     clinc150_training_rows,
     doc2dial_cases,
     doc2dial_pages,
     write_pages,
 )
-from strategies.script_model import TrainingConfig, calibrate_threshold, split_texts, stratified_split  # noqa: E402
-from strategies.script_model import LabelledExample  # noqa: E402
-from strategies.script_strategy import ScriptStrategy  # noqa: E402
-from strategies.scripts import ScriptEngine  # noqa: E402
+from strategies.script_model import TrainingConfig, calibrate_threshold, split_texts, stratified_split
+from strategies.script_model import LabelledExample
+from strategies.script_strategy import ScriptStrategy
+from strategies.scripts import ScriptEngine
 
 console = Console(stderr=True)
 SEED = 13

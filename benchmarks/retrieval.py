@@ -30,23 +30,16 @@ import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from bench_env import DATA, REPO_ROOT  # first: offline models, the repository on sys.path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA = REPO_ROOT.parent / "shared" / "data"
-sys.path.insert(0, str(REPO_ROOT))
+from haystack.components.retrievers.in_memory import InMemoryBM25Retriever
+from haystack.document_stores.in_memory import InMemoryDocumentStore
 
-from haystack.components.retrievers.in_memory import InMemoryBM25Retriever  # noqa: E402
-from haystack.document_stores.in_memory import InMemoryDocumentStore  # noqa: E402
-
-from benchmarks.retrieval_data import Corpus, Query, load_doc2dial, load_emanual  # noqa: E402
-from benchmarks.retrieval_sync import SyncedCorpus, sync_corpus  # noqa: E402
-from bot.messages import IncomingMessage  # noqa: E402
-from strategies.base import HistoryTurn  # noqa: E402
-from strategies.query_rewrite import standalone_query  # noqa: E402
+from benchmarks.retrieval_data import Corpus, Query, load_doc2dial, load_emanual
+from benchmarks.retrieval_sync import SyncedCorpus, sync_corpus
+from bot.messages import IncomingMessage
+from strategies.base import HistoryTurn
+from strategies.query_rewrite import standalone_query
 
 DEPTH = 10  # documents ranked per question (MRR@10)
 CHUNK_DEPTH = 50  # fused chunks fetched to find DEPTH distinct documents

@@ -23,32 +23,23 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from bench_env import DATA  # first: offline models, the repository on sys.path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA = REPO_ROOT.parent / "shared" / "data"
-sys.path.insert(0, str(REPO_ROOT))
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-import numpy as np  # noqa: E402
-from rich.console import Console  # noqa: E402
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
-from rich.table import Table  # noqa: E402
-
-from benchmarks import script_model_baselines as baselines  # noqa: E402
-from benchmarks.script_model_data import Splits, banking77, clinc150  # noqa: E402
-from strategies.script_model import (  # noqa: E402
+from benchmarks import script_model_baselines as baselines
+from benchmarks.script_model_data import Splits, banking77, clinc150
+from strategies.script_model import (
     ScriptClassifier,
     TrainingConfig,
     auroc,
@@ -57,7 +48,7 @@ from strategies.script_model import (  # noqa: E402
     save_classifier,
     train_classifier,
 )
-from strategies.script_model.trainer import default_encoder_path  # noqa: E402
+from strategies.script_model.trainer import default_encoder_path
 
 console = Console(stderr=True)
 

@@ -51,7 +51,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -60,27 +59,20 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("HAYSTACK_TELEMETRY_ENABLED", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from bench_env import DATA  # first: offline models, the repository on sys.path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA = REPO_ROOT.parent / "shared" / "data"
-sys.path.insert(0, str(REPO_ROOT))
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import select
 
-from rich.console import Console  # noqa: E402
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
-from rich.table import Table  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-
-from benchmarks.sync_services import BenchmarkError, celery_workers, given_url, peak_rss_kb, redis_server  # noqa: E402
-from benchmarks.sync_site import Page, StaticSite, read_doc2dial, write_pages, write_sitemaps  # noqa: E402
-from bot.container import Container  # noqa: E402
-from bot.db.base import as_utc  # noqa: E402
-from bot.db.models import SyncRun  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from tests.fakes.celery_processes import worker_env  # noqa: E402
+from benchmarks.sync_services import BenchmarkError, celery_workers, given_url, peak_rss_kb, redis_server
+from benchmarks.sync_site import Page, StaticSite, read_doc2dial, write_pages, write_sitemaps
+from bot.container import Container
+from bot.db.base import as_utc
+from bot.db.models import SyncRun
+from bot.settings import Settings
+from tests.fakes.celery_processes import worker_env
 
 console = Console(stderr=True, width=None if sys.stderr.isatty() else 120)
 FINAL = ("succeeded", "failed", "skipped")  # an abandoned run is followed by its redelivered task

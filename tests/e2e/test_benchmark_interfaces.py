@@ -1,0 +1,72 @@
+"""The benchmarks the issues ask for keep their command-line interface and their last-line JSON:
+tiny runs on generated data (the public datasets live outside the checkout), in a subprocess
+exactly as a person runs them."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO
+
+pytestmark = pytest.mark.slow
+
+# Each label has words of its own, so a working pipeline gets these right.
+TOPICS = {
+    "card_arrival": ["my card has not arrived", "where is my new card", "card delivery is late", "still waiting for the card"],
+    "exchange_rate": ["what exchange rate do you use", "the currency rate was bad", "rate for euro to dollar", "exchange fee rate"],
+    "top_up_failed": ["my top up failed", "topping up did not work", "top up declined again", "cannot top up my balance"],
+}
+OUT_OF_SCOPE = ["what is the weather today", "tell me a joke", "play some music", "who won the match", "book a table for two",
+                "set an alarm", "how tall is everest", "translate hello to french"]
+
+
+def examples(copies: int) -> list[tuple[str, str]]:
+    return [(f"{text} {extra}".strip(), label) for label, texts in TOPICS.items()
+            for text in texts for extra in ["", "please", "today", "help"][:copies]]
+
+
+def run_benchmark(name: str, *args: str, timeout_s: int = 600) -> dict:
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / f"{name}.py"), *args],
+                          capture_output=True, text=True, timeout=timeout_s, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_script_model_benchmark_reports_both_datasets_and_both_baselines(tmp_path):
+    train, test = tmp_path / "banking77-train.csv", tmp_path / "banking77-test.csv"
+    for path, rows in ((train, examples(4)), (test, examples(1))):
+        with path.open("w", newline="") as handle:
+            csv.writer(handle).writerows([("text", "category"), *rows])
+    clinc = tmp_path / "clinc150.json"
+    rows = [[text, label] for text, label in examples(4)]
+    clinc.write_text(json.dumps({"train": rows, "val": [[t, lbl] for t, lbl in examples(1)],
+                                 "oos_train": [[t, "oos"] for t in OUT_OF_SCOPE[:4]], "oos_val": [[t, "oos"] for t in OUT_OF_SCOPE[4:]]}))
+
+    figures = run_benchmark("script_model", "--banking77-train", str(train), "--banking77-test", str(test),
+                            "--clinc150", str(clinc), "--epochs", "2", "--latency-samples", "10")
+
+    assert set(figures) == {"banking77", "clinc150"}
+    for dataset, keys in (("banking77", {"accuracy"}), ("clinc150", {"in_scope_accuracy", "oos_recall", "auroc"})):
+        assert set(figures[dataset]) == {"tfidf_svm", "frozen_lr", "supportbot"}
+        for method, result in figures[dataset].items():
+            assert keys <= set(result), (dataset, method)
+        assert {"train_s", "p50_ms", "p95_ms"} <= set(figures[dataset]["supportbot"])
+    assert figures["banking77"]["tfidf_svm"]["accuracy"] == 1.0, "words unique to each label: every test message right"
+    assert figures["banking77"]["supportbot"]["accuracy"] >= 0.75
+
+
+def test_adapter_benchmark_answers_every_question_once_on_both_chats():
+    figures = run_benchmark("adapters", "--concurrency", "2", "--levels", "1", "--requests", "4")
+
+    assert figures["concurrency"] == 2
+    for chat in ("slack", "teams"):
+        result = figures[chat]
+        assert {"ack_p50_ms", "ack_p99_ms", "answer_p50_ms", "answer_p95_ms", "duplicates"} <= set(result)
+        assert result["duplicates"] == 0, "each question is delivered three times and answered once"
+        assert [level["answered"] for level in result["levels"]] == [4, 4]
+    assert figures["baseline"]["healthz"]
