@@ -17,6 +17,7 @@ from bot.chat_actions import ActionResult, ChatActions
 from bot.db.models import Conversation
 from bot.delivery_ledger import DeliveryLedger
 from bot.messages import IncomingMessage, Reply
+from bot.support_messages import SupportMessage, support_messages_since
 
 
 class ChatBackend:
@@ -60,6 +61,10 @@ class ChatBackend:
                 select(Conversation.id).where(Conversation.channel == channel, Conversation.external_key == conversation_key)
             )
         return found is not None
+
+    async def support_messages(self, channel: str, conversation_key: str, after_id: int) -> list[SupportMessage]:
+        """What support people wrote into the conversation from the console, after turn `after_id`."""
+        return await asyncio.to_thread(support_messages_since, self._sessions, channel, conversation_key, after_id)
 
     async def helpful(self, trace_id: str, user_id: str) -> ActionResult:
         return await asyncio.to_thread(self._actions.helpful, trace_id, user_id)

@@ -10,6 +10,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.models import Conversation, Turn
+from bot.support_messages import support_author
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +52,7 @@ class ThreadPoster:
                 log.warning("could not post into conversation %s (%s): %s", conversation_id, chat, exc)
                 raise ThreadPostFailed(f"{chat.capitalize()} did not take the message ({_reason(exc)}); try again later.") from exc
         with self._sessions.begin() as session:
-            session.add(Turn(conversation_id=conversation_id, role="bot", user_id=f"console:{author}", text=text))
+            session.add(Turn(conversation_id=conversation_id, role="bot", user_id=support_author(author), text=text))
         return chat
 
 

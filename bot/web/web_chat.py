@@ -1,4 +1,6 @@
-"""The local web chat at `/`: a page and two JSON endpoints on the same answer service."""
+"""The local web chat at `/`: a page and its JSON endpoints on the same answer service. The page
+asks every few seconds for what support people wrote into its conversation from the review
+console (a Slack or Teams user gets that posted into their thread)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ import logging
 from pathlib import Path
 from typing import Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path as PathParam, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
@@ -59,6 +61,13 @@ def web_chat_routes(backend: ChatBackend) -> APIRouter:
             ],
             "actions": [a.value for a in reply.actions],
         }
+
+    @router.get("/chat/conversations/{conversation}/support-messages")
+    async def support_messages(
+        conversation: str = PathParam(pattern=_ID), after: int = Query(0, ge=0, description="the last message id seen")
+    ) -> dict:
+        found = await backend.support_messages(CHANNEL, conversation, after)
+        return {"messages": [{"id": m.id, "author": m.author, "text": m.text} for m in found]}
 
     @router.post("/chat/actions")
     async def post_action(action: WebAction) -> dict:

@@ -1,7 +1,7 @@
 """The review console in headless Chromium, against the running web app with Slack on a local
 fake Slack Web API: sign in, find a trace, judge a dispute a user opened with Not right in
-Slack and see the correction posted into their thread, and resolve an escalation. Screenshots
-of the main pages go to test-output/console/."""
+Slack and see the correction posted into their thread, and resolve an escalation; and the web
+chat page showing what a lead wrote. Screenshots of the main pages go to test-output/console/."""
 
 from __future__ import annotations
 
@@ -189,6 +189,29 @@ def test_the_dashboard_and_the_audit_log_render(slack_app, browser, leads):
     audit = browser.find_element(By.ID, "audit-list").text
     assert "dispute judged" in audit and "escalation claimed" in audit and "lea" in audit
     shot(browser, "09-audit-log")
+
+
+def test_the_web_chat_page_shows_what_support_writes_from_the_console(slack_app, browser):
+    from selenium.webdriver.common.by import By
+    from sqlalchemy import select
+
+    from bot.db.models import Conversation
+
+    browser.get(slack_app.base_url + "/")
+    browser.find_element(By.ID, "text").send_keys("How much does the Pro plan cost?\n")
+    wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, ".msg.bot .actions"), 30)
+    conversation = browser.execute_script("return conversation")
+    container = slack_app.container
+    with container.sessions() as session:
+        conversation_id = session.scalar(
+            select(Conversation.id).where(Conversation.channel == "web", Conversation.external_key == conversation))
+    container.console.poster.post(conversation_id, "Pro is <b>$15</b> a month from today.", "lea")
+
+    [note] = wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, ".msg.support"), 15)
+    assert note.text == "Support (lea)\nPro is <b>$15</b> a month from today.", "shown as text, never as markup"
+    shot(browser, "10-web-chat-support-reply")
+    browser.execute_async_script("pollSupport().then(arguments[arguments.length - 1])")  # asked again, to its end
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".msg.support")) == 1, "nothing new, nothing shown twice"
 
 
 def test_with_ci_true_a_missing_chromium_fails_instead_of_skipping(monkeypatch, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.container import Container
-from bot.db.models import AnswerFeedback, AnswerTrace, Dispute, Escalation
+from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute, Escalation
 from bot.settings import Settings
 from bot.web.app import create_app
 from tests.fakes.web_app import serve_app
@@ -144,3 +144,20 @@ def test_readiness_reports_a_database_that_is_not_migrated(tmp_path):
         assert "supportbot migrate" in ready.json()["problems"]["database"]
         assert httpx.get(base + "/", timeout=5).status_code == 404, "the web chat can be switched off"
     container.engine.dispose()
+
+
+def test_what_support_writes_from_the_console_can_be_read_back_by_the_web_chat_page(web, scripted):
+    conversation = uuid.uuid4().hex
+    ask(web, "How much does the Pro plan cost?", conversation)
+    with scripted.sessions() as session:
+        conversation_id = session.scalar(
+            select(Conversation.id).where(Conversation.channel == "web", Conversation.external_key == conversation))
+    assert scripted.console.poster.post(conversation_id, "Pro is $15 a month from today.", "lea") == "web"
+
+    url = f"/chat/conversations/{conversation}/support-messages"
+    [message] = web.get(url).json()["messages"]  # the bot's own answer is not among them
+    assert (message["author"], message["text"]) == ("lea", "Pro is $15 a month from today.")
+    assert web.get(url, params={"after": message["id"]}).json() == {"messages": []}
+    assert web.get(f"/chat/conversations/{uuid.uuid4().hex}/support-messages").json() == {"messages": []}
+    assert web.get("/chat/conversations/not%20an%20id/support-messages").status_code == 422
+    assert web.get(url, params={"after": -1}).status_code == 422
