@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bot.admin_commands import AdminCommands
     from bot.answer_handoff import ReplyPoster, WorkerAnswers
     from bot.delivery_ledger import DeliveryLedger
+    from bot.router_reload import ReloadingRouter
     from bot.evaluation.thresholds import ThresholdSettings, ThresholdsInForce
     from bot.background import BackgroundJobs, ThreadScheduler
     from bot.answer_service import AnswerService
@@ -42,7 +43,6 @@ if TYPE_CHECKING:
     from strategies.generators.base import Writer
     from strategies.generators.openai_compatible import OpenAICompatibleWriter
     from strategies.retrieval_strategy import RetrievalStrategy
-    from strategies.router import Router
     from strategies.script_strategy import ScriptStrategy
     from strategies.scripts import ScriptSet
 
@@ -193,9 +193,12 @@ class Container:
 
     @cached_property
     def retrieval_strategy(self) -> RetrievalStrategy:
+        return self.retrieval_strategy_for(self.thresholds_in_force)
+
+    def retrieval_strategy_for(self, thresholds: ThresholdsInForce) -> RetrievalStrategy:
         from strategies.retrieval_strategy import RetrievalStrategy
 
-        calibrated = self.thresholds_in_force.min_similarity
+        calibrated = thresholds.min_similarity
         return RetrievalStrategy(
             self.retriever,
             writer=self.writer,
@@ -222,8 +225,6 @@ class Container:
     def script_strategy(self) -> ScriptStrategy | None:
         """None until a model is trained; then the router can follow scripts."""
         from bot.script_models import ScriptModelError
-        from strategies.script_strategy import ScriptStrategy
-        from strategies.scripts import ScriptEngine
 
         try:
             model = self.script_models.load_active()
@@ -232,18 +233,21 @@ class Container:
             log.error(notice)
             self.notices.append(notice)
             return None
+        return self.script_strategy_for(model, self.thresholds_in_force)
+
+    def script_strategy_for(self, model, thresholds: ThresholdsInForce) -> ScriptStrategy | None:
+        """`model` (None: no scripts) following the scripts, with the calibrated threshold if one was chosen for it."""
+        from bot.evaluation.thresholds import with_calibrated_threshold
+        from strategies.script_strategy import ScriptStrategy
+        from strategies.scripts import ScriptEngine
+
         if model is None:
             return None
         missing = sorted(set(model.labels) - set(self.scripts.scripts))
         if missing:
             log.warning("the active model knows scripts that are not defined any more: %s", ", ".join(missing))
-        return ScriptStrategy(self.calibrated(model), ScriptEngine(self.scripts.scripts), writer=self.script_writer)
-
-    def calibrated(self, model):
-        """The model with the thresholds `supportbot eval calibrate` chose for it, if any."""
-        from bot.evaluation.thresholds import with_calibrated_threshold
-
-        return with_calibrated_threshold(model, self.thresholds_in_force, self.notices)
+        calibrated = with_calibrated_threshold(model, thresholds, self.notices)
+        return ScriptStrategy(calibrated, ScriptEngine(self.scripts.scripts), writer=self.script_writer)
 
     @cached_property
     def threshold_settings(self) -> ThresholdSettings:
@@ -253,6 +257,9 @@ class Container:
 
     @cached_property
     def thresholds_in_force(self) -> ThresholdsInForce:
+        return self.read_thresholds()
+
+    def read_thresholds(self) -> ThresholdsInForce:
         from sqlalchemy.exc import OperationalError, ProgrammingError
 
         from bot.evaluation.thresholds import DEFAULTS
@@ -278,10 +285,11 @@ class Container:
         )
 
     @cached_property
-    def router(self) -> Router:
-        from strategies.router import Router
+    def router(self) -> ReloadingRouter:
+        """Picks up a newly activated model or calibrated thresholds while the bot runs."""
+        from bot.router_reload import reloading_router
 
-        return Router(self.retrieval_strategy, self.script_strategy)
+        return reloading_router(self)
 
     @cached_property
     def answer_service(self) -> AnswerService:

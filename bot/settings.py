@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     sync_time_limit_s: int = Field(3600, ge=60, description="A worker stops a sync that runs longer than this")
     sync_batch_size: int = Field(100, ge=1, le=10_000, description="Documents indexed and committed together")
 
+    router_reload_s: float = Field(
+        30.0, ge=0, description="How often a running bot checks for a newly activated script model or calibrated thresholds"
+    )
     max_message_chars: int = Field(4000, ge=100)
     history_turns: int = Field(6, ge=0, le=50)
 

@@ -58,8 +58,6 @@ def candidate_router(container: Container, model_version: str | None) -> tuple[R
         scripts = container.script_strategy
     else:
         from strategies.script_model import ModelArtifactError, load_classifier
-        from strategies.script_strategy import ScriptStrategy
-        from strategies.scripts import ScriptEngine
 
         with container.sessions() as session:
             row = session.get(ScriptModelVersion, model_version)
@@ -70,9 +68,7 @@ def candidate_router(container: Container, model_version: str | None) -> tuple[R
             model = load_classifier(Path(row.path))
         except ModelArtifactError as exc:
             raise ScriptModelError(f"version {model_version} cannot be loaded: {exc}") from exc
-        scripts = ScriptStrategy(
-            container.calibrated(model), ScriptEngine(container.scripts.scripts), writer=container.script_writer
-        )
+        scripts = container.script_strategy_for(model, container.thresholds_in_force)
     container.retrieval_strategy.warm_up()
     return Router(container.retrieval_strategy, scripts), (scripts.model.version if scripts else None)
 
