@@ -36,7 +36,6 @@ import shutil
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
 
 from bench_env import DATA  # first: offline models, the repository on sys.path
@@ -61,7 +60,7 @@ from strategies.evaluation.public_sets import (
     write_pages,
 )
 from strategies.script_model import TrainingConfig, calibrate_threshold, split_texts, stratified_split
-from strategies.script_model import LabelledExample
+from strategies.script_model import LabelledExample, ScriptPrediction, Thresholds
 from strategies.script_strategy import ScriptStrategy
 from strategies.scripts import ScriptEngine
 
@@ -199,21 +198,6 @@ def _script_model(container: Container, work: Path, rows, oos, args) -> dict:
     return {"version": row.version, "trained": True, "thresholds": row.thresholds, "metrics": row.metrics}
 
 
-@dataclass(frozen=True)
-class _Thresholds:
-    min_confidence: float
-    method: str = "oos_validation"
-
-
-@dataclass(frozen=True)
-class _Prediction:
-    label: str | None
-    confidence: float
-    oos_score: float
-    in_scope: bool
-    ranked: tuple[tuple[str, float], ...]
-
-
 class _TfidfModel:
     """TF-IDF + logistic regression with the ScriptModel interface the router uses."""
 
@@ -232,20 +216,20 @@ class _TfidfModel:
         self._model = LogisticRegression(C=20.0, max_iter=2000).fit(self._vectorizer.fit_transform(texts), labels)
         self._in_scope = np.flatnonzero(self._model.classes_ != "out_of_scope")
         self.labels = tuple(str(self._model.classes_[i]) for i in self._in_scope)
-        self.thresholds = _Thresholds(0.0)
+        self.thresholds = Thresholds(min_confidence=0.0, method="oos_validation")
         confidences = [self._scores(e.text)[1][0] for e in validation]
         oos_confidences = [self._scores(t)[1][0] for t in validation_oos]
-        self.thresholds = _Thresholds(calibrate_threshold(confidences, oos_confidences).min_confidence)
+        self.thresholds = calibrate_threshold(confidences, oos_confidences)
 
     def _scores(self, text: str):
         probabilities = self._model.predict_proba(self._vectorizer.transform([text]))[0][self._in_scope]
         order = np.argsort(-probabilities)[:5]
         return [self.labels[i] for i in order], probabilities[order]
 
-    def predict(self, text: str) -> _Prediction:
+    def predict(self, text: str) -> ScriptPrediction:
         labels, scores = self._scores(text)
         in_scope = bool(scores[0] >= self.thresholds.min_confidence)
-        return _Prediction(labels[0] if in_scope else None, float(scores[0]), 1 - float(scores[0]), in_scope,
+        return ScriptPrediction(labels[0] if in_scope else None, float(scores[0]), 1 - float(scores[0]), in_scope,
                            tuple((label, float(s)) for label, s in zip(labels, scores)))
 
 

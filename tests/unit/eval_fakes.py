@@ -3,25 +3,16 @@ that need the real Router but no models."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 from knowledge.documents import Chunk
 from strategies.base import Evidence, Question, StrategyAnswer
-from strategies.script_model import Thresholds
+from strategies.script_model import ScriptPrediction, Thresholds
 from strategies.script_strategy import ScriptStrategy
 from strategies.scripts import ScriptEngine, load_scripts
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "examples" / "scripts"
-
-
-@dataclass(frozen=True)
-class Prediction:
-    label: str | None
-    confidence: float
-    oos_score: float
-    in_scope: bool
-    ranked: tuple[tuple[str, float], ...]
 
 
 class CannedModel:
@@ -35,11 +26,11 @@ class CannedModel:
         self.labels = tuple(sorted({label for label, _ in scores.values()}))
         self.calls = 0
 
-    def predict(self, text: str) -> Prediction:
+    def predict(self, text: str) -> ScriptPrediction:
         self.calls += 1
         label, confidence = self.scores.get(text, ("reset_password", 0.1))
         in_scope = confidence >= self.thresholds.min_confidence
-        return Prediction(label if in_scope else None, confidence, 1 - confidence, in_scope, ((label, confidence),))
+        return ScriptPrediction(label if in_scope else None, confidence, 1 - confidence, in_scope, ((label, confidence),))
 
 
 class CannedRetrieval:
