@@ -130,6 +130,7 @@ class OverriddenThresholds:
     method: str = "eval_calibration"
     model_min_confidence: float | None = None  # what the model's own calibration had chosen
     setting_id: int | None = None  # the threshold setting that chose it
+    score: str = "probability"  # what the model's confidence is (its Thresholds.score)
 
 
 class ThresholdOverride:
@@ -143,6 +144,7 @@ class ThresholdOverride:
             min_confidence=float(min_confidence),
             model_min_confidence=float(own) if own is not None else None,
             setting_id=setting_id,
+            score=getattr(model.thresholds, "score", "probability"),
         )
 
     @property

@@ -93,7 +93,7 @@ def calibrate(
     similarity = np.zeros(n)
     variants = {
         (c, s): evaluation.router(
-            min_confidence=(0.0 if c else math.inf) if has_scripts else None,
+            min_confidence=(-math.inf if c else math.inf) if has_scripts else None,
             min_similarity=(-math.inf if s else math.inf) if has_threshold else None,
         )
         for c in (0, 1)

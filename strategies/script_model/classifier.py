@@ -13,20 +13,31 @@ TOP_K = 5
 INFERENCE_BATCH = 64
 
 
+SIMILARITY = "similarity"  # cosine between the message and its best script's prototype, in [-1, 1]
+PROBABILITY = "probability"  # the best script's softmax probability, in [0, 1]
+LOWEST_CONFIDENCE = {SIMILARITY: -1.0, PROBABILITY: 0.0}
+
+
 @dataclass(frozen=True)
 class Thresholds:
-    """A message is in scope when its best script's probability is at least `min_confidence`."""
+    """A message is in scope when its confidence is at least `min_confidence`.
+
+    `score` says what confidence is. The trainer uses the similarity: at the same out-of-scope
+    recall it kept more in-scope messages than the probability on CLINC150 (the softmax also
+    rewards a message for being far from the other scripts, which an unrelated message can be).
+    Artifacts saved before the field existed keep the probability."""
 
     min_confidence: float
     method: str = "in_scope_quantile"  # how min_confidence was chosen: "oos_validation" or "in_scope_quantile"
     validation_in_scope_rejection: float = 0.0  # share of in-scope validation messages below the threshold
     validation_oos_recall: float | None = None  # share of out-of-scope validation messages below it
+    score: str = PROBABILITY
 
 
 @dataclass(frozen=True)
 class ScriptPrediction:
     label: str | None  # None when out of scope
-    confidence: float  # probability of the best in-scope label
+    confidence: float  # the best in-scope label's score, of the kind `Thresholds.score` names
     oos_score: float  # 1 - confidence: the higher, the more likely out of scope
     in_scope: bool
     ranked: tuple[tuple[str, float], ...]  # top in-scope labels with their probabilities, best first
@@ -90,17 +101,23 @@ class ScriptClassifier:
         return self.predict_batch([text])[0]
 
     def predict_batch(self, texts: Sequence[str]) -> list[ScriptPrediction]:
-        probabilities = self.probabilities(texts)
-        return [self._prediction(row) for row in probabilities]
+        probabilities, similarities = self.scores(texts)
+        return [self._prediction(p, s) for p, s in zip(probabilities, similarities.tolist(), strict=True)]
 
     def probabilities(self, texts: Sequence[str]) -> torch.Tensor:
         """In-scope label probabilities, one row per text, columns in `labels` order."""
+        return self.scores(texts)[0]
+
+    def scores(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """In-scope label probabilities (one row per text, columns in `labels` order) and each
+        text's cosine similarity to its best in-scope label."""
         if self.num_threads:
             torch.set_num_threads(self.num_threads)
         texts = [str(t) for t in texts]
         # Length-sorted batches so padding stays small; results are put back in input order.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         result = torch.empty(len(texts), len(self.labels))
+        similarity = torch.empty(len(texts))
         with torch.inference_mode():
             for start in range(0, len(order), INFERENCE_BATCH):
                 batch = order[start : start + INFERENCE_BATCH]
@@ -111,17 +128,19 @@ class ScriptClassifier:
                     max_length=self.max_length,
                     return_tensors="pt",
                 )
-                logits = self.network(encoded["input_ids"], encoded["attention_mask"])
-                probs = torch.softmax(logits.float(), dim=-1)
-                result[torch.tensor(batch)] = probs[:, self._in_scope_columns]
-        return result
+                logits = self.network(encoded["input_ids"], encoded["attention_mask"]).float()
+                rows = torch.tensor(batch)
+                result[rows] = torch.softmax(logits, dim=-1)[:, self._in_scope_columns]
+                similarity[rows] = logits[:, self._in_scope_columns].max(dim=-1).values / self.network.scale
+        return result, similarity
 
-    def _prediction(self, probs: torch.Tensor) -> ScriptPrediction:
+    def _prediction(self, probs: torch.Tensor, similarity: float) -> ScriptPrediction:
         labels = self.labels
         k = min(TOP_K, len(labels))
         top = torch.topk(probs, k)
         ranked = tuple((labels[i], float(p)) for p, i in zip(top.values.tolist(), top.indices.tolist(), strict=True))
-        best_label, confidence = ranked[0]
+        best_label, probability = ranked[0]
+        confidence = similarity if self.thresholds.score == SIMILARITY else probability
         in_scope = confidence >= self.thresholds.min_confidence
         return ScriptPrediction(
             label=best_label if in_scope else None,

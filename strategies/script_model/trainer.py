@@ -6,7 +6,7 @@ import math
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -20,7 +20,14 @@ from strategies.script_model.calibration import (
     auroc,
     calibrate_threshold,
 )
-from strategies.script_model.classifier import EncoderClassifier, ScriptClassifier, ScriptPrediction, Thresholds
+from strategies.script_model.classifier import (
+    LOWEST_CONFIDENCE,
+    SIMILARITY,
+    EncoderClassifier,
+    ScriptClassifier,
+    ScriptPrediction,
+    Thresholds,
+)
 from strategies.script_model.dataset import (
     OUT_OF_SCOPE,
     LabelledExample,
@@ -52,6 +59,7 @@ class TrainingConfig:
     # With out-of-scope validation examples: share of them the threshold must turn away.
     target_oos_recall: float = DEFAULT_TARGET_OOS_RECALL
     logit_scale: float = 20.0
+    confidence_score: str = SIMILARITY  # what the out-of-scope threshold applies to: SIMILARITY or PROBABILITY
     freeze_word_embeddings: bool = True  # most of the model's weights; too few examples to move them usefully
     num_threads: int | None = None  # torch CPU threads; None keeps torch's default
 
@@ -91,6 +99,8 @@ def train_classifier(
     texts) and calibrate the out-of-scope threshold on the validation split."""
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
+    if config.confidence_score not in LOWEST_CONFIDENCE:
+        raise ValueError(f"confidence_score must be one of {sorted(LOWEST_CONFIDENCE)}, got {config.confidence_score!r}")
     if config.num_threads:
         torch.set_num_threads(config.num_threads)
     _seed_everything(config.seed)
@@ -125,7 +135,7 @@ def train_classifier(
         network=network,
         tokenizer=tokenizer,
         class_labels=class_labels,
-        thresholds=Thresholds(min_confidence=0.0),
+        thresholds=Thresholds(min_confidence=LOWEST_CONFIDENCE[config.confidence_score], score=config.confidence_score),
         max_length=config.max_length,
         out_of_scope_class=OUT_OF_SCOPE if train_oos else None,
         data_hash=training_data_hash(train + list(dev), list(train_oos) + list(dev_oos)),
@@ -258,18 +268,17 @@ def _calibrate(
     dev_oos: Sequence[str],
     config: TrainingConfig,
 ) -> tuple[Thresholds, dict[str, Any]]:
+    score = config.confidence_score
     if not dev:
         # Nothing held out (e.g. one example per label): keep every prediction in scope.
-        return Thresholds(min_confidence=0.0, method="none"), {"validation_examples": 0}
-    labels = classifier.labels
-    probs = classifier.probabilities([e.text for e in dev]).numpy()
-    confidence = probs.max(axis=1)
-    correct = np.array([labels[i] == e.label for i, e in zip(probs.argmax(axis=1), dev, strict=True)])
-    oos_confidence = (
-        classifier.probabilities(list(dev_oos)).numpy().max(axis=1) if dev_oos else np.zeros(0)
-    )
-    thresholds = calibrate_threshold(
-        confidence, oos_confidence, config.in_scope_rejection, config.target_oos_recall
+        return Thresholds(min_confidence=LOWEST_CONFIDENCE[score], method="none", score=score), {"validation_examples": 0}
+    predictions = classifier.predict_batch([e.text for e in dev])
+    confidence = np.array([p.confidence for p in predictions])
+    correct = np.array([p.ranked[0][0] == e.label for p, e in zip(predictions, dev, strict=True)])
+    oos_confidence = np.array([p.confidence for p in classifier.predict_batch(list(dev_oos))])
+    thresholds = replace(
+        calibrate_threshold(confidence, oos_confidence, config.in_scope_rejection, config.target_oos_recall),
+        score=score,
     )
     accepted = confidence >= thresholds.min_confidence
     metrics: dict[str, Any] = {

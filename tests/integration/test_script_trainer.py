@@ -86,12 +86,42 @@ def test_unrelated_message_is_out_of_scope_or_less_confident(trained):
 
 def test_calibration_and_metrics(trained):
     thresholds = trained.classifier.thresholds
-    assert 0.0 < thresholds.min_confidence < 1.0
+    assert -1.0 < thresholds.min_confidence < 1.0
     assert thresholds.method == "oos_validation"
     metrics = trained.classifier.metrics
     assert metrics["validation_examples"] == 4  # one held-out example per label
     assert metrics["validation_out_of_scope"] == 2
     assert len(trained.classifier.data_hash) == 64
+
+
+def test_confidence_is_the_similarity_to_the_best_script(trained):
+    classifier = trained.classifier
+    assert classifier.thresholds.score == "similarity"
+    texts = ["I need to reset my password", UNRELATED]
+    probabilities, similarities = classifier.scores(texts)
+    for prediction, row, similarity in zip(classifier.predict_batch(texts), probabilities, similarities, strict=True):
+        assert prediction.confidence == pytest.approx(float(similarity))
+        assert prediction.ranked[0][1] == pytest.approx(float(row.max()))  # ranked keeps the probabilities
+        assert -1.0 <= prediction.confidence <= 1.0
+        assert prediction.in_scope == (prediction.confidence >= classifier.thresholds.min_confidence)
+
+
+def test_an_artifact_saved_before_the_score_existed_keeps_the_probability(trained, tmp_path):
+    directory = save_classifier(trained, tmp_path / "old", version="old")
+    manifest = json.loads((directory / "manifest.json").read_text())
+    del manifest["thresholds"]["score"]
+    manifest["thresholds"]["min_confidence"] = 0.5
+    (directory / "manifest.json").write_text(json.dumps(manifest))
+    loaded = load_classifier(directory)
+    assert loaded.thresholds.score == "probability"
+    prediction = loaded.predict("I need to reset my password")
+    assert prediction.confidence == pytest.approx(prediction.ranked[0][1])
+    assert prediction.in_scope == (prediction.confidence >= 0.5)
+
+
+def test_an_unknown_confidence_score_is_refused():
+    with pytest.raises(ValueError, match="confidence_score"):
+        train_classifier(_examples(), config=TrainingConfig(confidence_score="margin"))
 
 
 def test_progress_reports_each_epoch(trained):

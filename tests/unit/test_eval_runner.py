@@ -102,7 +102,10 @@ def test_a_threshold_override_moves_only_the_cut_off():
     assert prediction.in_scope and prediction.label == "change_plan" and prediction.confidence == 0.3
     assert not ThresholdOverride(model, 0.95).predict("I forgot my password").in_scope
     recorded = thresholds_dict(lowered.thresholds)
-    assert recorded == {"min_confidence": 0.25, "method": "eval_calibration", "model_min_confidence": 0.5, "setting_id": 7}
+    assert recorded == {
+        "min_confidence": 0.25, "method": "eval_calibration", "model_min_confidence": 0.5, "setting_id": 7,
+        "score": "probability",
+    }
     assert lowered.labels == model.labels and lowered.version == model.version
 
 
