@@ -86,6 +86,15 @@ def test_calibration_meets_the_wrong_answer_budget_and_matches_a_real_run():
     assert [p.wrong for p in result.frontier] == sorted(p.wrong for p in result.frontier)
 
 
+def test_calibration_handles_confidences_below_zero():
+    # A similarity-scored model's confidences can be negative: "always confident" must still include them.
+    shifted = {text: (label, confidence - 1.0) for text, (label, confidence) in MODEL_SCORES.items()}
+    run = Evaluation(CannedRetrieval(PASSAGES), script_strategy(CannedModel(shifted, min_confidence=-0.5)))
+    chosen = calibrate(run, CASES, max_wrong_rate=0.0).chosen
+    assert chosen.wrong == 0 and chosen.correct == 5
+    assert -0.4 < chosen.min_confidence <= -0.1
+
+
 def test_an_impossible_budget_says_what_is_possible():
     cases = [EvalCase("pro", "How much is Pro?", None, expected_sources=("bank.md",))]  # the docs always cite plans.md
     run, _, _ = evaluation()
