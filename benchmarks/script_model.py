@@ -15,8 +15,9 @@ evaluated through `ScriptClassifier.predict_batch`; latency is `predict` on one 
 a time. Baselines: TF-IDF + LinearSVC, frozen all-MiniLM-L6-v2 embeddings + logistic
 regression. Figures: BANKING77 accuracy (top label); CLINC150 in-scope accuracy (a
 rejected in-scope message counts as wrong) and out-of-scope recall at the threshold
-calibrated on the validation split, and AUROC of the out-of-scope score. The last line is
-one JSON object.
+calibrated on the validation split, and AUROC of the out-of-scope score. The score the
+threshold applies to is supportbot's confidence (the cosine similarity between the message
+and its best label) and each baseline's top score. The last line is one JSON object.
 """
 
 from __future__ import annotations
