@@ -16,8 +16,8 @@ a time. Baselines: TF-IDF + LinearSVC, frozen all-MiniLM-L6-v2 embeddings + logi
 regression. Figures: BANKING77 accuracy (top label); CLINC150 in-scope accuracy (a
 rejected in-scope message counts as wrong) and out-of-scope recall at the threshold
 calibrated on the validation split, and AUROC of the out-of-scope score. The score the
-threshold applies to is supportbot's confidence (the cosine similarity between the message
-and its best label) and each baseline's top score. The last line is one JSON object.
+threshold applies to is supportbot's confidence (`--confidence-score`: the top probability,
+or the cosine similarity to the best label) and each baseline's top score. The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -194,6 +194,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--head-learning-rate", type=float)
     parser.add_argument("--unfreeze-word-embeddings", action="store_true", help="fine-tune the word embeddings too")
     parser.add_argument("--recall-sweep", help="comma-separated other recall targets to report for the same model")
+    parser.add_argument("--confidence-score", choices=("probability", "similarity"),
+                        help="what the out-of-scope threshold applies to (TrainingConfig.confidence_score)")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--latency-samples", type=int, default=300)
     args = parser.parse_args(argv)
@@ -204,7 +206,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             ("epochs", args.epochs), ("batch_size", args.batch_size),
             ("learning_rate", args.learning_rate), ("max_length", args.max_length),
             ("target_oos_recall", args.target_oos_recall), ("label_smoothing", args.label_smoothing),
-            ("head_learning_rate", args.head_learning_rate),
+            ("head_learning_rate", args.head_learning_rate), ("confidence_score", args.confidence_score),
             ("freeze_word_embeddings", False if args.unfreeze_word_embeddings else None),
         )
         if value is not None
