@@ -139,6 +139,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--model-cache", type=Path, default=Path(tempfile.gettempdir()) / "supportbot-eval-models")
     parser.add_argument("--limit-per-label", type=int, default=20, help="CLINC150 training examples per intent")
     parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--confidence-score", choices=("probability", "similarity"), default="similarity",
+                        help="what the script model's out-of-scope threshold applies to")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (see bot/evaluation/runs.py)")
     parser.add_argument("--doc2dial-first", type=int, default=350)
     parser.add_argument("--doc2dial-followups", type=int, default=150)
@@ -183,7 +185,7 @@ def _script_model(container: Container, work: Path, rows, oos, args) -> dict:
     oos_file = work / "clinc_oos.txt"
     oos_file.write_text("\n".join(oos) + "\n", encoding="utf-8")
     data = gather_training_data(None, [data_file], [oos_file])  # `supportbot train --no-scripts --data ...`
-    config = TrainingConfig(epochs=args.epochs, seed=SEED)
+    config = TrainingConfig(epochs=args.epochs, seed=SEED, confidence_score=args.confidence_score)
     key = hashlib.sha256(
         (data_file.read_text() + oos_file.read_text() + repr(config)).encode()
     ).hexdigest()[:16]

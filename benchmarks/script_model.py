@@ -16,8 +16,8 @@ a time. Baselines: TF-IDF + LinearSVC, frozen all-MiniLM-L6-v2 embeddings + logi
 regression. Figures: BANKING77 accuracy (top label); CLINC150 in-scope accuracy (a
 rejected in-scope message counts as wrong) and out-of-scope recall at the threshold
 calibrated on the validation split, and AUROC of the out-of-scope score. The score the
-threshold applies to is supportbot's confidence (`--confidence-score`: the top probability,
-or the cosine similarity to the best label) and each baseline's top score. The last line is one JSON object.
+threshold applies to is supportbot's confidence (`--confidence-score`: the cosine similarity
+to the best label, or the top probability) and each baseline's top score. The last line is one JSON object.
 """
 
 from __future__ import annotations

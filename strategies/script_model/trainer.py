@@ -22,7 +22,7 @@ from strategies.script_model.calibration import (
 )
 from strategies.script_model.classifier import (
     LOWEST_CONFIDENCE,
-    PROBABILITY,
+    SIMILARITY,
     EncoderClassifier,
     ScriptClassifier,
     ScriptPrediction,
@@ -59,7 +59,7 @@ class TrainingConfig:
     # With out-of-scope validation examples: share of them the threshold must turn away.
     target_oos_recall: float = DEFAULT_TARGET_OOS_RECALL
     logit_scale: float = 20.0
-    confidence_score: str = PROBABILITY  # what the out-of-scope threshold applies to (see Thresholds)
+    confidence_score: str = SIMILARITY  # what the out-of-scope threshold applies to (see Thresholds)
     freeze_word_embeddings: bool = True  # most of the model's weights; too few examples to move them usefully
     num_threads: int | None = None  # torch CPU threads; None keeps torch's default
 

@@ -66,7 +66,7 @@ def test_a_follow_up_in_the_thread_has_the_thread_as_context(driver):
 
 def test_helpful_is_recorded_against_the_trace_with_who(driver):
     thread = driver.new_thread()
-    driver.send(thread, "How do I connect my bank account?")
+    driver.send(thread, "How often do bank feeds refresh?")
     [answer] = wait_until(lambda: driver.bot_messages(thread))
 
     assert driver.click(answer, "helpful", user="bob") == 200
@@ -92,17 +92,17 @@ def test_not_right_opens_a_dispute_with_the_reason_given(driver):
     assert "disputed" in notice
     [escalation] = _rows(driver, Escalation, Escalation.trace_id == answer.trace_id)
     assert (escalation.reason, escalation.requested_by) == ("dispute", driver.user_id("alice"))
-    driver.send(thread, "How do I connect my bank account?")
+    driver.send(thread, "How often do bank feeds refresh?")
     assert wait_until(lambda: len(driver.bot_messages(thread)) == 2)
 
 
 def test_talk_to_a_human_notifies_the_team_and_the_bot_stays_quiet_until_handed_back(driver):
     thread = driver.new_thread()
-    driver.send(thread, "How do I connect my bank account?")
+    driver.send(thread, "How often do bank feeds refresh?")
     [answer] = wait_until(lambda: driver.bot_messages(thread))
 
     assert driver.click(answer, "talk_to_human") == 200
-    notice = wait_until(lambda: [n for n in driver.notices() if "connect my bank account" in n])[0]
+    notice = wait_until(lambda: [n for n in driver.notices() if "bank feeds refresh" in n])[0]
     assert any(title in notice for title, _url in answer.sources)
     # the notice is marked sent once the chat API has taken it, a moment after it shows up there
     [escalation] = wait_until(

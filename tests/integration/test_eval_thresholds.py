@@ -42,7 +42,7 @@ def test_saved_thresholds_are_applied_recorded_and_reverted(settings, example_sc
         routing = ask(served, "I forgot my password")
         assert routing["thresholds"] == {
             "min_confidence": 1.01, "method": "eval_calibration", "model_min_confidence": own, "setting_id": first.id,
-            "score": "probability",
+            "score": "similarity",
         }
         assert routing["route"] != "script"
         assert routing["retrieval"]["min_similarity"] == 0.9

@@ -96,18 +96,20 @@ def test_calibration_and_metrics(trained):
 
 
 @pytest.fixture(scope="module")
-def similarity_trained():
-    return train_classifier(_examples(), out_of_scope=OUT_OF_SCOPE, config=replace(CONFIG, confidence_score="similarity"))
+def probability_trained():
+    return train_classifier(_examples(), out_of_scope=OUT_OF_SCOPE, config=replace(CONFIG, confidence_score="probability"))
 
 
-def test_the_default_confidence_is_the_best_scripts_probability(trained):
-    assert trained.classifier.thresholds.score == "probability"
-    prediction = trained.predict("I need to reset my password")
+def test_a_probability_scored_model_is_confident_by_its_best_scripts_probability(probability_trained):
+    classifier = probability_trained.classifier
+    assert classifier.thresholds.score == "probability"
+    prediction = classifier.predict("I need to reset my password")
     assert prediction.confidence == pytest.approx(prediction.ranked[0][1])
+    assert prediction.in_scope == (prediction.confidence >= classifier.thresholds.min_confidence)
 
 
-def test_a_similarity_scored_model_is_confident_by_its_cosine_to_the_best_script(similarity_trained):
-    classifier = similarity_trained.classifier
+def test_confidence_is_the_cosine_to_the_best_script(trained):
+    classifier = trained.classifier
     assert classifier.thresholds.score == "similarity"
     texts = ["I need to reset my password", UNRELATED]
     probabilities, similarities = classifier.scores(texts)
@@ -119,8 +121,8 @@ def test_a_similarity_scored_model_is_confident_by_its_cosine_to_the_best_script
     assert classifier.metrics["validation_oos_recall"] >= 0.5  # calibrated on the similarity too
 
 
-def test_an_artifact_saved_before_the_score_existed_reads_as_probability(similarity_trained, tmp_path):
-    directory = save_classifier(similarity_trained, tmp_path / "old", version="old")
+def test_an_artifact_saved_before_the_score_existed_reads_as_probability(trained, tmp_path):
+    directory = save_classifier(trained, tmp_path / "old", version="old")
     manifest = json.loads((directory / "manifest.json").read_text())
     del manifest["thresholds"]["score"]
     manifest["thresholds"]["min_confidence"] = 0.5
