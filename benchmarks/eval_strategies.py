@@ -61,6 +61,7 @@ from strategies.evaluation.public_sets import (
 )
 from strategies.script_model import TrainingConfig, calibrate_threshold, split_texts, stratified_split
 from strategies.script_model import LabelledExample, ScriptPrediction, Thresholds
+from strategies.script_model.classifier import LOWEST_CONFIDENCE
 from strategies.script_strategy import ScriptStrategy
 from strategies.scripts import ScriptEngine
 
@@ -139,7 +140,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--model-cache", type=Path, default=Path(tempfile.gettempdir()) / "supportbot-eval-models")
     parser.add_argument("--limit-per-label", type=int, default=20, help="CLINC150 training examples per intent")
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--confidence-score", choices=("probability", "similarity"), default="similarity",
+    parser.add_argument("--confidence-score", choices=sorted(LOWEST_CONFIDENCE), default=TrainingConfig.confidence_score,
                         help="what the script model's out-of-scope threshold applies to")
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (see bot/evaluation/runs.py)")
     parser.add_argument("--doc2dial-first", type=int, default=350)

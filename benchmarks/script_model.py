@@ -49,6 +49,7 @@ from strategies.script_model import (
     save_classifier,
     train_classifier,
 )
+from strategies.script_model.classifier import LOWEST_CONFIDENCE
 from strategies.script_model.trainer import default_encoder_path
 
 console = Console(stderr=True)
@@ -194,7 +195,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--head-learning-rate", type=float)
     parser.add_argument("--unfreeze-word-embeddings", action="store_true", help="fine-tune the word embeddings too")
     parser.add_argument("--recall-sweep", help="comma-separated other recall targets to report for the same model")
-    parser.add_argument("--confidence-score", choices=("probability", "similarity"),
+    parser.add_argument("--confidence-score", choices=sorted(LOWEST_CONFIDENCE),
                         help="what the out-of-scope threshold applies to (TrainingConfig.confidence_score)")
     parser.add_argument("--no-baselines", action="store_true")
     parser.add_argument("--latency-samples", type=int, default=300)

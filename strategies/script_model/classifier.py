@@ -104,10 +104,6 @@ class ScriptClassifier:
         probabilities, similarities = self.scores(texts)
         return [self._prediction(p, s) for p, s in zip(probabilities, similarities.tolist(), strict=True)]
 
-    def probabilities(self, texts: Sequence[str]) -> torch.Tensor:
-        """In-scope label probabilities, one row per text, columns in `labels` order."""
-        return self.scores(texts)[0]
-
     def scores(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """In-scope label probabilities (one row per text, columns in `labels` order) and each
         text's cosine similarity to its best in-scope label."""
