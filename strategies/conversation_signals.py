@@ -1,5 +1,5 @@
 """What a message says about the conversation itself: a request for a person, a wish to
-stop the current script, or a new question."""
+stop the current script, a sign that the script was not what the user meant, or a new question."""
 
 from __future__ import annotations
 
@@ -19,6 +19,18 @@ _STOP = re.compile(
     r"^\s*(?:cancel|stop|quit|exit|never\s?mind|forget it|start over|no thanks,? stop)(?: (?:it|this|that))?(?: please)?\s*[.!]*\s*$",
     re.IGNORECASE,
 )
+_LEAD_IN = r"(?:(?:no|nope|nah|oh|sorry|actually|well|um+|hmm+|ok|okay|wait|erm)\b[\s,.!-]*)*"
+_NOT_MEANT = (
+    r"(?:i\s*'?m\s+|i am\s+|i was\s+|was\s+)?(?:just|only)\s+(?:asking|a question|checking|curious|want(?:ed|ing)? to know)"
+    r"|(?:i\s*'?m\s+|i am\s+|i was\s+)asking\s+(?:about|whether|if|what|how|why|when|in general|a question)"
+    r"|(?:that\s*'?s\s+|that is\s+|this is\s+|it\s*'?s\s+)?not what i\s+(?:meant|mean|asked(?: for| about)?|was asking(?: about)?|want(?:ed)?)"
+    r"|(?:you\s+)?(?:misunderstood|got (?:it|me) wrong)"
+    r"|wrong (?:topic|thing|question)"
+    r"|i (?:didn\s*'?t|did not) ask (?:for|about|you to)\b(?:\s+(?:that|this|it))?"
+    r"|i meant"
+    r"|never\s?mind"
+)
+_DECLINE = re.compile(rf"^\s*{_LEAD_IN}(?:{_NOT_MEANT})\b[\s,.!:;-]*", re.IGNORECASE)
 _QUESTION_START = re.compile(
     r"^\s*(?:how|what|why|when|where|which|who|can|could|does|do|is|are|will|should)\b", re.IGNORECASE
 )
@@ -30,6 +42,19 @@ def asks_for_a_person(text: str) -> bool:
 
 def wants_to_stop(text: str) -> bool:
     return bool(_STOP.match(text))
+
+
+def declines_the_script(text: str) -> str | None:
+    """When the message opens by saying the script is not what the user meant ("no, I was
+    just asking", "that's not what I meant"), what follows it (often the question they
+    meant; may be empty). None when it does not."""
+    match = _DECLINE.match(text)
+    if match is None:
+        return None
+    rest = text[match.end():]
+    while (again := _DECLINE.match(rest)) and again.end():  # "never mind, just asking"
+        rest = rest[again.end():]
+    return rest.strip()
 
 
 def looks_like_a_question(text: str) -> bool:

@@ -11,12 +11,15 @@ import time
 from enum import StrEnum
 
 from strategies.base import Question, Strategy, StrategyAnswer
-from strategies.conversation_signals import asks_for_a_person, looks_like_a_question, wants_to_stop
+from strategies.conversation_signals import asks_for_a_person, declines_the_script, looks_like_a_question, wants_to_stop
+from strategies.grounding import content_words
 from strategies.script_strategy import ScriptPredictionLike, ScriptStrategy, thresholds_dict
 from strategies.scripts.engine import ScriptState, ScriptStateError
 from strategies.scripts.model import EndOutcome
 
 log = logging.getLogger(__name__)
+
+MISREAD = "Sorry, I misunderstood, so I've stopped that."
 
 
 class Policy(StrEnum):
@@ -58,7 +61,7 @@ class Router:
         state = self._state(question, routing)
         if state is not None and policy is not Policy.RETRIEVAL:
             assert self._scripts is not None
-            answer = self._continue_script(state, question, prediction, routing)
+            answer = self._continue_script(state, question, prediction, policy, routing)
             if answer is not None:
                 return answer
             question = Question(question.text)  # a new topic: the script's turns are not its context
@@ -78,7 +81,7 @@ class Router:
         return answer
 
     def _continue_script(
-        self, state: ScriptState, question: Question, prediction: ScriptPredictionLike | None, routing: dict
+        self, state: ScriptState, question: Question, prediction: ScriptPredictionLike | None, policy: Policy, routing: dict
     ) -> StrategyAnswer | None:
         scripts = self._scripts
         assert scripts is not None
@@ -86,6 +89,9 @@ class Router:
         if wants_to_stop(question.text):
             routing.update(route=Route.SCRIPT.value, reason="the user stopped the script")
             return scripts.stop(state)
+        declined = declines_the_script(question.text)
+        if declined is not None:
+            return self._after_decline(state, declined, policy, routing)
         if scripts.engine.fits(state, question.text):
             return self._resume(state, question, routing, "the message answers the script's question")
         if prediction is not None and scripts.is_confident(prediction) and prediction.label != state.script_id:
@@ -96,6 +102,27 @@ class Router:
             routing["left_script"] = state.script_id
             return None  # a new question: route it afresh
         return self._resume(state, question, routing, "the answer did not fit; the script asks again")
+
+    def _after_decline(self, state: ScriptState, rest: str, policy: Policy, routing: dict) -> StrategyAnswer:
+        """The script was not what the user meant (a question near a script's topic reads like
+        a request): stop it and answer from the docs what they asked, or what they meant."""
+        assert self._scripts is not None
+        routing["declined_script"] = state.script_id
+        standalone = looks_like_a_question(rest) and len(content_words(rest)) >= 2
+        meant = rest if standalone else " ".join(part for part in (state.opening, rest) if part)
+        if not meant:
+            routing.update(route=Route.SCRIPT.value, reason="the user stopped the script")
+            return self._scripts.stop(state)
+        reason = f"the user said script {state.script_id} was not what they meant"
+        if policy is Policy.SCRIPT:
+            return _escalate(routing, f"{reason}, and the channel uses scripts only")
+        answer = self._retrieve(Question(meant), routing, reason)  # the script's turns are not its context
+        if answer.abstained:
+            routing.update(route=Route.ESCALATE.value, reason=f"{reason}; retrieval abstained ({answer.abstain_reason})")
+            answer.escalate = True
+            return answer
+        answer.text = f"{MISREAD}\n\n{answer.text}"
+        return answer
 
     def _predict(self, question: Question, policy: Policy, routing: dict) -> ScriptPredictionLike | None:
         if self._scripts is None or policy is Policy.RETRIEVAL:

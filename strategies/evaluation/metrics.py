@@ -44,6 +44,7 @@ SHOWN_METRICS = (
     ("escalation_precision", "escalation precision"),
     ("escalation_recall", "escalation recall"),
     ("route_accuracy", "right route"),
+    ("recovered_after_decline", "recovered after 'just asking'"),
     ("p50_ms", "latency p50 (ms)"),
     ("p95_ms", "latency p95 (ms)"),
 )
@@ -93,6 +94,13 @@ def strategy_metrics(cases: Sequence[EvalCase], judged: Sequence[Judged], k: int
     metrics["p50_ms"] = round(float(np.percentile(latencies, 50)), 2) if n else None
     metrics["p95_ms"] = round(float(np.percentile(latencies, 95)), 2) if n else None
     return {key: (round(value, 4) if isinstance(value, float) else value) for key, value in metrics.items()}
+
+
+def decline_metrics(declined: Sequence[Judged]) -> dict:
+    """Docs questions the router sent into a script, and the share answered right from the
+    docs when the user then says it was not what they meant. Not a regression-gate metric:
+    its denominator shrinks as the router improves."""
+    return {"declined_scripts": len(declined), "recovered_after_decline": _share(j.correct for j in declined)}
 
 
 def route_confusion(cases: Sequence[EvalCase], judged: Sequence[Judged]) -> dict[str, dict[str, int]]:

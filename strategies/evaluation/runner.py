@@ -11,15 +11,18 @@ import copy
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from strategies.base import HistoryTurn, Question
+from strategies.base import HistoryTurn, Question, StrategyAnswer
 from strategies.evaluation.cases import EvalCase
 from strategies.evaluation.judging import Judged, judge
-from strategies.evaluation.metrics import route_confusion, router_mistakes, strategy_metrics
+from strategies.evaluation.metrics import decline_metrics, route_confusion, router_mistakes, strategy_metrics
 from strategies.evaluation.replay import Meter, ReplayedRetrieval, ReplayedScriptModel
 from strategies.router import Policy, Router
 from strategies.script_strategy import ScriptStrategy, ThresholdOverride, thresholds_dict
 
 Progress = Callable[[int, int], None]
+# The user's next turn when a docs question started a script; the router should stop the
+# script and answer the question from the docs (metric `recovered_after_decline`).
+DECLINE = "no, I was just asking"
 STRATEGIES = (("script", Policy.SCRIPT), ("retrieval", Policy.RETRIEVAL), ("router", Policy.AUTO))
 
 
@@ -77,18 +80,30 @@ class Evaluation:
         }
 
     def answer(self, router: Router, case: EvalCase, policy: Policy, strategy: str) -> Judged:
-        question = question_of(case)
+        return self._judged(router, case, question_of(case), policy, strategy)[0]
+
+    def _judged(self, router: Router, case: EvalCase, question: Question, policy: Policy, strategy: str):
         answer, latency = self.meter.measure(lambda: router.answer(question, policy))
-        return judge(case, answer, strategy, latency)
+        return judge(case, answer, strategy, latency), answer
+
+    def _after_decline(self, router: Router, case: EvalCase, first: StrategyAnswer) -> Judged:
+        opening = question_of(case)
+        history = (*opening.history, HistoryTurn("user", case.question), HistoryTurn("bot", first.text or ""))
+        question = Question(DECLINE, history, script_state=first.script_state)
+        return self._judged(router, case, question, Policy.AUTO, "router")[0]
 
     def run(self, cases: Sequence[EvalCase], progress: Progress | None = None) -> EvalReport:
         router = self.router()
         judged: dict[str, list[Judged]] = {name: [] for name, _ in STRATEGIES}
+        declined: list[Judged] = []  # docs questions that started a script, after DECLINE
         names = [(n, p) for n, p in STRATEGIES if n != "script" or self.scripts is not None]
         total = len(cases)
         for done, case in enumerate(cases, start=1):
             for name, policy in names:
-                judged[name].append(self.answer(router, case, policy, name))
+                one, answer = self._judged(router, case, question_of(case), policy, name)
+                judged[name].append(one)
+                if policy is Policy.AUTO and case.expected_route == "retrieval" and answer.script_state:
+                    declined.append(self._after_decline(router, case, answer))
             if progress:
                 progress(done, total)
         can_script = self.scripts is not None
@@ -99,6 +114,7 @@ class Evaluation:
             "retrieval": strategy_metrics(cases, judged["retrieval"], self.k, can_script=False, can_retrieve=True),
             "router": strategy_metrics(cases, judged["router"], self.k, can_script=can_script, can_retrieve=True),
         }
+        metrics["router"].update(decline_metrics(declined))
         notes = [] if can_script else ["no script model is active: the script strategy was not run"]
         return EvalReport(
             n=len(cases),

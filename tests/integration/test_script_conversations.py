@@ -11,6 +11,7 @@ from bot.channel_policies import ChannelPolicies
 from bot.container import Container
 from bot.db.models import AnswerTrace, Conversation
 from bot.messages import IncomingMessage, Outcome, Reply
+from strategies.router import MISREAD
 
 pytestmark = pytest.mark.slow
 
@@ -117,6 +118,47 @@ def test_stop_leaves_the_script(scripted):
     chat.say("I forgot my password")
     reply = chat.say("never mind")
     assert "stopped" in reply.text and trace(scripted, reply).routing["reason"] == "the user stopped the script"
+    assert chat.conversation().script_state is None
+
+
+def test_not_what_i_meant_stops_the_script_and_answers_the_opening_question_from_the_docs(scripted):
+    chat = Chat(scripted)
+    first = chat.say("I forgot my password")
+    assert trace(scripted, first).script_id == "reset_password"
+    reply = chat.say("no, I was only asking")  # would otherwise fill the yes/no slot with "no"
+    row = trace(scripted, reply)
+    assert reply.outcome is Outcome.ANSWERED and reply.text.startswith(MISREAD) and reply.citations
+    assert row.strategy == "retrieval" and row.routing["declined_script"] == "reset_password"
+    assert row.routing["reason"] == "the user said script reset_password was not what they meant"
+    assert any("password" in e.text.lower() for e in row.evidence if e.citation), "the docs are searched for the opening question"
+    assert chat.conversation().script_state is None
+
+
+def test_the_question_the_user_meant_is_answered_instead_of_the_opening(scripted):
+    chat = Chat(scripted)
+    chat.say("I forgot my password")
+    reply = chat.say("sorry, not what I meant. How many days is the free trial?")
+    assert reply.outcome is Outcome.ANSWERED and "14-day" in reply.text
+    assert trace(scripted, reply).routing["declined_script"] == "reset_password"
+
+
+def test_a_declined_script_whose_question_the_docs_cannot_answer_goes_to_a_person(scripted):
+    chat = Chat(scripted)
+    chat.say("I forgot my password")
+    reply = chat.say("no, I was just asking: what is the best pizza place in Rome?")
+    row = trace(scripted, reply)
+    assert reply.outcome is Outcome.ESCALATED and row.routing["declined_script"] == "reset_password"
+    assert "retrieval abstained" in row.routing["reason"] and chat.conversation().script_state is None
+
+
+def test_a_declined_script_in_a_script_only_channel_goes_to_a_person(scripted):
+    ChannelPolicies(scripted.sessions).set("scripts-only-decline", "script", updated_by="test")
+    chat = Chat(scripted, "scripts-only-decline")
+    chat.say("I forgot my password")
+    reply = chat.say("that's not what I meant")
+    routing = trace(scripted, reply).routing
+    assert reply.outcome is Outcome.ESCALATED and routing["declined_script"] == "reset_password"
+    assert "scripts only" in routing["reason"] and "retrieval" not in routing
     assert chat.conversation().script_state is None
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from strategies.conversation_signals import asks_for_a_person, looks_like_a_question, wants_to_stop
+from strategies.conversation_signals import asks_for_a_person, declines_the_script, looks_like_a_question, wants_to_stop
 from strategies.scripts import load_scripts
 
 EXAMPLE_SCRIPTS = Path(__file__).resolve().parents[2] / "examples" / "scripts"
@@ -97,6 +97,48 @@ def test_does_not_want_to_stop(text):
 def test_script_examples_are_not_stop_requests():
     scripts = load_scripts(EXAMPLE_SCRIPTS).scripts
     assert [e for s in scripts.values() for e in s.examples if wants_to_stop(e)] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rest"),
+    [
+        ("no, I was only asking", ""),
+        ("I was just asking", ""),
+        ("nevermind, just asking", ""),
+        ("that's not what I meant", ""),
+        ("Not what I asked for!", ""),
+        ("I didn't ask for that", ""),
+        ("you misunderstood", ""),
+        ("no I meant what happens to my invoices after the trial?", "what happens to my invoices after the trial?"),
+        ("Sorry, wrong topic. How do I add VAT?", "How do I add VAT?"),
+        ("I'm asking whether annual plans get refunds", "annual plans get refunds"),
+        ("oh, just checking: do you support SEPA?", "do you support SEPA?"),
+    ],
+)
+def test_declines_the_script(text, rest):
+    assert declines_the_script(text) == rest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no",
+        "no, it was more than 14 days ago",
+        "no it never came",
+        "I just wanted to know why it crashes",  # a bug report's free-text answer
+        "I mean it has been 3 weeks",
+        "only the owner can do that?",
+        "asking about my invoice",
+        "yes please",
+    ],
+)
+def test_an_answer_to_the_script_is_not_a_decline(text):
+    assert declines_the_script(text) is None
+
+
+def test_script_examples_are_not_declines():
+    scripts = load_scripts(EXAMPLE_SCRIPTS).scripts
+    assert [e for s in scripts.values() for e in s.examples if declines_the_script(e) is not None] == []
 
 
 @pytest.mark.parametrize(

@@ -55,12 +55,28 @@ def test_each_strategy_is_judged_side_by_side():
     assert report.router_mistakes[0]["route"] == "script" and report.router_mistakes[0]["script"] == "bank_sync_error"
     assert report.route_confusion["retrieval"] == {"retrieval": 1, "script": 1}
     assert all(router[key] is not None for key in ("p50_ms", "p95_ms"))
+    assert "recovered_after_decline" not in docs and "recovered_after_decline" not in script
+
+
+def test_a_docs_question_that_started_a_script_is_answered_after_the_user_declines_it():
+    run, _, retrieval = evaluation()
+    router = run.run(CASES).metrics["router"]
+    assert router["declined_scripts"] == 1  # "bank" started bank_sync_error
+    assert router["recovered_after_decline"] == 1.0
+    assert retrieval.asked.count("How often do bank feeds refresh?") == 1, "the decline reuses the replayed retrieval"
+
+
+def test_a_decline_the_docs_cannot_answer_is_not_counted_as_recovered():
+    passages = {**PASSAGES, "How often do bank feeds refresh?": [("bank.md", 0.3, "Bank feeds.")]}
+    run = Evaluation(CannedRetrieval(passages), script_strategy(CannedModel(MODEL_SCORES, 0.5)))
+    router = run.run(CASES).metrics["router"]
+    assert router["declined_scripts"] == 1 and router["recovered_after_decline"] == 0.0
 
 
 def test_the_model_and_retrieval_run_once_per_question():
     run, model, retrieval = evaluation()
     run.run(CASES)
-    assert model.calls == 4  # "talk to a human" never reaches the model
+    assert model.calls == 5  # "talk to a human" never reaches the model; the decline of "bank" does
     assert retrieval.calls == 4  # pw (no passages), pro, bank, weather
 
 
