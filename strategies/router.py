@@ -20,6 +20,9 @@ from strategies.scripts.model import EndOutcome
 log = logging.getLogger(__name__)
 
 MISREAD = "Sorry, I misunderstood, so I've stopped that."
+# Under a script started by a question: informational questions near a script's topic read like
+# requests, and this tells the user how to get the docs' answer instead (see _after_decline).
+JUST_ASKING_HINT = '_Only asking? Say "just asking" and I\'ll answer from the help center instead._'
 
 
 class Policy(StrEnum):
@@ -156,7 +159,10 @@ class Router:
     def _start(self, script_id: str, question: Question, routing: dict, reason: str) -> StrategyAnswer:
         assert self._scripts is not None
         routing.update(route=Route.SCRIPT.value, reason=reason)
-        return self._after_script(self._scripts.start(script_id, question), question, routing)
+        answer = self._after_script(self._scripts.start(script_id, question), question, routing)
+        if answer.script_state is not None and answer.text and looks_like_a_question(question.text):
+            answer.text = f"{answer.text}\n\n{JUST_ASKING_HINT}"
+        return answer
 
     def _resume(self, state: ScriptState, question: Question, routing: dict, reason: str) -> StrategyAnswer:
         assert self._scripts is not None

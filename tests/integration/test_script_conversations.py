@@ -11,7 +11,8 @@ from bot.channel_policies import ChannelPolicies
 from bot.container import Container
 from bot.db.models import AnswerTrace, Conversation
 from bot.messages import IncomingMessage, Outcome, Reply
-from strategies.router import MISREAD
+from strategies.conversation_signals import declines_the_script
+from strategies.router import JUST_ASKING_HINT, MISREAD
 
 pytestmark = pytest.mark.slow
 
@@ -119,6 +120,14 @@ def test_stop_leaves_the_script(scripted):
     reply = chat.say("never mind")
     assert "stopped" in reply.text and trace(scripted, reply).routing["reason"] == "the user stopped the script"
     assert chat.conversation().script_state is None
+
+
+def test_a_script_started_by_a_question_says_how_to_get_the_docs_answer_instead(scripted):
+    asked = Chat(scripted).say("how do I reset my password? I forgot it")
+    assert asked.text.endswith(JUST_ASKING_HINT)
+    assert declines_the_script("just asking") == "", "the hint names a phrase the router understands"
+    told = Chat(scripted).say("I forgot my password")
+    assert JUST_ASKING_HINT not in told.text, "a request, not a question: no hint"
 
 
 def test_not_what_i_meant_stops_the_script_and_answers_the_opening_question_from_the_docs(scripted):
