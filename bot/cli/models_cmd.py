@@ -20,18 +20,36 @@ def list_models() -> None:
     if not rows:
         console.print("No script model yet: run `supportbot train`.")
         return
-    table = Table("active", "version", "created", "labels", "min confidence", "validation metrics")
+    table = Table("active", "version", "created", "labels", "threshold", "on validation")
+    for column in table.columns[1:3]:
+        column.no_wrap = True
     for row in rows:
-        metrics = ", ".join(f"{k} {v}" for k, v in row.metrics.items() if "accuracy" in k or "recall" in k)
         table.add_row(
             "*" if row.is_active else "",
             row.version,
             f"{row.created_at:%Y-%m-%d %H:%M}",
             str(len(row.labels)),
-            str(row.thresholds.get("min_confidence")),
-            metrics,
+            _threshold(row.thresholds),
+            "\n".join(_metric(k, v) for k, v in row.metrics.items() if "accuracy" in k or "recall" in k),
         )
     console.print(table)
+
+
+def _threshold(thresholds: dict) -> str:
+    value = thresholds.get("min_confidence")
+    if not isinstance(value, (int, float)):
+        return "none"
+    score = thresholds.get("score")
+    return f"{value:.3f}" + (f"\n{score}" if score else "")
+
+
+_SHORT_NAMES = {"in_scope_accuracy": "in-scope", "oos_recall": "OOS recall"}
+
+
+def _metric(name: str, value) -> str:
+    name = name.removeprefix("validation_")
+    label = _SHORT_NAMES.get(name, name.replace("_", " "))
+    return f"{label} {value:.1%}" if isinstance(value, float) else f"{label} {value}"
 
 
 @models_app.command("activate")
