@@ -110,7 +110,7 @@ class Router:
         """The script was not what the user meant (a question near a script's topic reads like
         a request): stop it and answer from the docs what they asked, or what they meant."""
         assert self._scripts is not None
-        routing["declined_script"] = state.script_id
+        routing.update(declined_script=state.script_id, declined_opening=state.opening)
         standalone = looks_like_a_question(rest) and len(content_words(rest)) >= 2
         meant = rest if standalone else " ".join(part for part in (state.opening, rest) if part)
         if not meant:

@@ -55,6 +55,23 @@ def test_the_dashboard_shows_rates_per_strategy_and_script(lead, accounts):
     assert "— 2 questions" in topics and all(word in topics for word in ("export", "invoice", "csv"))
 
 
+def test_the_dashboard_lists_scripts_users_declined_with_the_questions_that_started_them(lead, accounts):
+    with accounts.sessions.begin() as session:
+        for n, (script, opening) in enumerate([
+            ("request_refund", "is there a refund policy for annual plans?"),
+            ("request_refund", "do refunds cover annual plans?"),
+            ("cancel_subscription", "what happens to my data if I cancel?"),
+        ]):
+            row = seed.trace(session, "no, I was just asking")
+            row.routing = {**row.routing, "declined_script": script, "declined_opening": opening}
+        old = seed.trace(session, "no, I was just asking", created_at=utcnow() - timedelta(days=90))
+        old.routing = {**old.routing, "declined_script": "delete_account", "declined_opening": "long ago"}
+    section = lead.get("/console/dashboard").text.split('id="declined"')[1].split("</section>")[0]
+    scripts = re.findall(r"<b>(\w+)</b> — (\d+) times?", section)
+    assert scripts == [("request_refund", "2"), ("cancel_subscription", "1")], "busiest first; outside the range left out"
+    assert "is there a refund policy for annual plans?" in section and "long ago" not in section
+
+
 def test_stale_citations_list_answers_whose_document_the_last_sync_changed(lead, accounts):
     with accounts.sessions.begin() as session:
         doc = seed.document(session, "docs", "pricing.md", current_hash="new-hash")

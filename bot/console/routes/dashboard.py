@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from fastapi import APIRouter, Depends, Request
 
 from bot.console.charts import bar_chart, line_chart
+from bot.console.declined_scripts import declined_scripts
 from bot.console.guard import require_user, services
 from bot.console.pages import page
 from bot.console.quality import per_day, rates_by, stale_citations
@@ -34,6 +35,7 @@ def dashboard(request: Request, user: SignedIn = Depends(require_user)):
         days = per_day(session, since, until)
         topics = top_unanswered_topics(session, since, until)
         stale = stale_citations(session)
+        declined = declined_scripts(session, since, until)
     total = sum(s.traces for s in strategies)
     abstained = sum(s.abstained for s in strategies)
     charts = {
@@ -47,6 +49,7 @@ def dashboard(request: Request, user: SignedIn = Depends(require_user)):
     return page(
         request, "dashboard.html", error=error, first=first, last=last, charts=charts, strategies=strategies,
         scripts=scripts, total=total, abstention=abstained / total if total else 0.0, topics=topics, stale=stale,
+        declined=declined,
     )
 
 
