@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 MISREAD = "Sorry, I misunderstood, so I've stopped that."
 # Under a script started by a question: informational questions near a script's topic read like
 # requests, and this tells the user how to get the docs' answer instead (see _after_decline).
-JUST_ASKING_HINT = '_Only asking? Say "just asking" and I\'ll answer from the help center instead._'
+JUST_ASKING_HINT = 'Only asking? Say "just asking" and I\'ll answer from the help center instead.'
 
 
 class Policy(StrEnum):
