@@ -175,7 +175,8 @@ def _citations(result: StrategyAnswer) -> list[Citation]:
 
 def _actions(outcome: Outcome, result: StrategyAnswer) -> list[Action]:
     if outcome is Outcome.ANSWERED:
-        return [Action.HELPFUL, Action.NOT_RIGHT, Action.TALK_TO_HUMAN]
+        offered = [Action.JUST_ASKING] if result.offers_docs_answer else []
+        return [*offered, Action.HELPFUL, Action.NOT_RIGHT, Action.TALK_TO_HUMAN]
     if result.handoff:
         return []
     return [Action.TALK_TO_HUMAN]

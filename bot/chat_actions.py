@@ -1,22 +1,35 @@
 """The buttons under an answer, for every chat: Helpful, Not right (a dispute), Talk to a human.
-Each is recorded against the trace with who and when."""
+Each is recorded against the trace with who and when. Just asking (under a script the router
+started on a question) is not recorded here: it becomes the user's next message, which the
+chat answers as if they had typed it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.answer_service import HANDED_OVER
-from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute, Escalation
+from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute, Escalation, Turn
 from bot.db.models.feedback import DISPUTE_REASONS
 from bot.escalations import EscalationNotifier, open_escalation
 from bot.handoff import hand_to_human, mark_escalated
+from bot.messages import IncomingMessage
 
 THANKS = "Thanks for letting us know!"
 DISPUTE_OPENED = "Thanks: I've passed this to the support team to review, and they'll follow up here."
 ALREADY_WITH_HUMAN = "A person from our support team already has this conversation and will reply here."
+MOVED_ON = "We've moved on from that message, so nothing changed. Ask me your question and I'll answer it."
+JUST_ASKING = "just asking"  # the message a Just asking click sends; the router reads it as declining the script
+
+
+class MovedOn(Exception):
+    """A Just asking click under an answer the conversation has gone past: `text` tells the user."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
 
 
 class UnknownTrace(LookupError):
@@ -87,6 +100,33 @@ class ChatActions:
         if result.escalation_id is not None:
             self._notices.send(result.escalation_id)
         return result
+
+
+    def just_asking(self, trace_id: str, user_id: str) -> IncomingMessage:
+        """The message a Just asking click sends for `user_id`: "just asking" in the answer's
+        conversation. Raises MovedOn unless that answer is still the latest and its script still waits."""
+        with self._sessions() as session:
+            trace = _trace(session, trace_id)
+            conversation = session.get(Conversation, trace.conversation_id)
+            if conversation.handled_by == "human":
+                raise MovedOn(ALREADY_WITH_HUMAN)
+            latest_question = session.scalar(
+                select(func.max(Turn.id)).where(Turn.conversation_id == conversation.id, Turn.role == "user")
+            )
+            if conversation.script_state is None or latest_question != trace.question_turn_id:
+                raise MovedOn(MOVED_ON)
+            return IncomingMessage(
+                channel=conversation.channel,
+                conversation_key=conversation.external_key,
+                user_id=user_id,
+                text=JUST_ASKING,
+                reply_address=conversation.reply_address,
+            )
+
+
+def just_asking_keys(trace_id: str) -> list[str]:
+    """Delivery keys of a Just asking click: a second click on the same answer is not answered twice."""
+    return [f"just_asking:{trace_id}"]
 
 
 def _now_asked_for_a_person(session: Session, conversation_id: int, user_id: str) -> None:

@@ -75,6 +75,10 @@ class ChatBackend:
     async def talk_to_human(self, trace_id: str, user_id: str) -> ActionResult:
         return await asyncio.to_thread(self._actions.talk_to_human, trace_id, user_id)
 
+    async def just_asking(self, trace_id: str, user_id: str) -> IncomingMessage:
+        """The message to answer for a Just asking click (raises MovedOn or UnknownTrace)."""
+        return await asyncio.to_thread(self._actions.just_asking, trace_id, user_id)
+
     async def admin(self, actor: str, channel: str, text: str) -> str:
         return await asyncio.to_thread(self._admin.run, actor, channel, text)
 

@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from bot.messages import Action
 
-ACTION_LABELS = {Action.HELPFUL: "Helpful", Action.NOT_RIGHT: "Not right", Action.TALK_TO_HUMAN: "Talk to a human"}
+ACTION_LABELS = {
+    Action.HELPFUL: "Helpful",
+    Action.NOT_RIGHT: "Not right",
+    Action.TALK_TO_HUMAN: "Talk to a human",
+    Action.JUST_ASKING: "Just asking",
+}
 
 # keys: bot.db.models.feedback.DISPUTE_REASONS
 DISPUTE_REASON_LABELS = {

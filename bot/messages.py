@@ -18,6 +18,7 @@ class Action(StrEnum):
     HELPFUL = "helpful"
     NOT_RIGHT = "not_right"
     TALK_TO_HUMAN = "talk_to_human"
+    JUST_ASKING = "just_asking"  # under a script the router started on a question: answer it from the docs instead
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ class StrategyAnswer:
     script_state: dict | None = None  # where the script stands after this turn; None: no script running
     script_end: str | None = None  # how the script ended in this turn, if it did
     script_steps: list[str] = field(default_factory=list)
+    # a script the router started on a question-shaped message: the chat offers "Just asking"
+    offers_docs_answer: bool = False
 
     @property
     def abstained(self) -> bool:

@@ -162,6 +162,7 @@ class Router:
         answer = self._after_script(self._scripts.start(script_id, question), question, routing)
         if answer.script_state is not None and answer.text and looks_like_a_question(question.text):
             answer.text = f"{answer.text}\n\n{JUST_ASKING_HINT}"
+            answer.offers_docs_answer = True
         return answer
 
     def _resume(self, state: ScriptState, question: Question, routing: dict, reason: str) -> StrategyAnswer:

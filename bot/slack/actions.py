@@ -1,5 +1,6 @@
 """The buttons under an answer and the Not right form: each records against the trace named
-in the button's value, and the user is told the result in an ephemeral message in the thread."""
+in the button's value, and the user is told the result in an ephemeral message in the thread.
+Just asking is answered in the thread like the message "just asking"."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat_actions import ActionResult, UnknownTrace
+from bot.chat_actions import ActionResult, MovedOn, UnknownTrace, just_asking_keys
 from bot.chat_backend import ChatBackend
 from bot.chat_work import ChatWork
 from bot.messages import Action
 from bot.slack.addresses import user_key
+from bot.slack.answering import answer_claimed
 from bot.slack.dispute_form import CALLBACK_ID, DisputeOrigin, dispute_view, read_submission
 from bot.slack.render import ACTION_IDS
 
@@ -35,6 +37,25 @@ def register_actions(app: AsyncApp, backend: ChatBackend, work: ChatWork) -> Non
     async def talk_to_human(body: dict, client: AsyncWebClient) -> None:
         work.hold_current("a Talk to a human click")
         await _record(client, body, "talk_to_human", lambda trace, user: backend.talk_to_human(trace, user))
+
+    async def just_asking(body: dict, client: AsyncWebClient) -> None:
+        work.hold_current("a Just asking click")
+        trace_id, channel, thread_ts = _button(body)
+        user = body["user"]["id"]
+        try:
+            message = await backend.just_asking(trace_id, user_key(user))
+        except UnknownTrace as exc:
+            log.warning("Slack just_asking button for an unknown answer trace, nothing answered: %s", exc)
+            await _tell(client, channel, user, thread_ts, UNKNOWN_ANSWER)
+            return
+        except MovedOn as exc:
+            await _tell(client, channel, user, thread_ts, exc.text)
+            return
+        keys = just_asking_keys(trace_id)
+        if not await backend.claim(keys):
+            log.info("ignored a second Just asking click on answer %s", trace_id)
+            return
+        await answer_claimed(backend, client, message, keys, {})
 
     async def open_dispute_form(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:
         await ack()
@@ -58,6 +79,7 @@ def register_actions(app: AsyncApp, backend: ChatBackend, work: ChatWork) -> Non
     app.action(ACTION_IDS[Action.HELPFUL])(ack=acknowledge, lazy=[helpful])
     app.action(ACTION_IDS[Action.TALK_TO_HUMAN])(ack=acknowledge, lazy=[talk_to_human])
     app.action(ACTION_IDS[Action.NOT_RIGHT])(open_dispute_form)
+    app.action(ACTION_IDS[Action.JUST_ASKING])(ack=acknowledge, lazy=[just_asking])
     app.view(CALLBACK_ID)(ack=acknowledge, lazy=[record_dispute])
 
     async def unknown_action(body: dict) -> None:

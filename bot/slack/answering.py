@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.chat_backend import ChatBackend
-from bot.messages import Reply
+from bot.messages import IncomingMessage, Reply
 from bot.slack.events import SlackMessage, earlier_in_thread
 from bot.slack.render import render_reply
 
@@ -24,37 +24,61 @@ async def answer_once(backend: ChatBackend, client: AsyncWebClient, message: Sla
     if not await backend.claim(keys):
         log.info("ignored a duplicate delivery of Slack message %s in %s (retry %s)", message.ts, message.channel, retry_num)
         return
-    succeeded = handed_off = False
+    handed_off = False
     await _react(client, "reactions_add", message)
     try:
-        earlier = ()
-        if message.thread_ts != message.ts and not await backend.knows_conversation(message.channel, message.thread_ts):
-            earlier = await earlier_in_thread(client, message)  # mentioned in a thread the bot was not part of
-        if backend.answers_elsewhere:  # a worker answers, posts, removes the reaction, finishes
-            await backend.hand_off(message.incoming(earlier), keys, {"ts": message.ts})
-            handed_off = True
-            return
-        reply = await backend.answer(message.incoming(earlier))
-        await post_reply(client, message, reply)
-        succeeded = True
-    except SlackApiError as exc:
-        log.error(
-            "could not post the answer to Slack message %s in %s (HTTP %s, %s); a retry will answer it",
-            message.ts, message.channel, exc.response.status_code, exc.response.get("error"),
-        )
-    except Exception:
-        log.exception("answering Slack message %s in %s failed", message.ts, message.channel)
+        earlier = await _earlier_if_new_to_the_thread(backend, client, message)
+        # a worker answers, posts, removes the reaction, finishes
+        handed_off = await answer_claimed(backend, client, message.incoming(earlier), keys, {"ts": message.ts})
     finally:
         if not handed_off:
             await _react(client, "reactions_remove", message)
+
+
+async def _earlier_if_new_to_the_thread(backend: ChatBackend, client: AsyncWebClient, message: SlackMessage) -> tuple[str, ...]:
+    """Context for a mention in a thread the bot was not part of; none when that cannot be read
+    (the answer itself still goes ahead)."""
+    try:
+        if message.thread_ts != message.ts and not await backend.knows_conversation(message.channel, message.thread_ts):
+            return await earlier_in_thread(client, message)
+    except Exception:
+        log.exception("could not tell whether the bot knows Slack thread %s of %s", message.thread_ts, message.channel)
+    return ()
+
+
+async def answer_claimed(
+    backend: ChatBackend, client: AsyncWebClient, message: IncomingMessage, keys: list[str], context: dict
+) -> bool:
+    """Answers a message whose delivery `keys` this process has claimed and posts the reply in its
+    thread, then finishes the keys; or hands all of that to a worker (returns True)."""
+    succeeded = handed_off = False
+    try:
+        if backend.answers_elsewhere:
+            await backend.hand_off(message, keys, context)
+            handed_off = True
+            return True
+        reply = await backend.answer(message)
+        await post_reply(client, message.reply_address or {}, reply)
+        succeeded = True
+    except SlackApiError as exc:
+        log.error(
+            "could not post the answer in Slack thread %s of %s (HTTP %s, %s); a retry will answer it",
+            (message.reply_address or {}).get("thread_ts"), message.channel, exc.response.status_code, exc.response.get("error"),
+        )
+    except Exception:
+        log.exception("answering in Slack thread %s of %s failed", (message.reply_address or {}).get("thread_ts"), message.channel)
+    finally:
+        if not handed_off:
             await backend.finish(keys, succeeded)
+    return False
 
 
-async def post_reply(client: AsyncWebClient, message: SlackMessage, reply: Reply) -> None:
+async def post_reply(client: AsyncWebClient, address: dict, reply: Reply) -> None:
     if not reply.text:
         return  # a person has the conversation: the bot stays quiet
     await client.chat_postMessage(
-        channel=message.channel_id, thread_ts=message.thread_ts, unfurl_links=False, unfurl_media=False, **render_reply(reply)
+        channel=address["channel"], thread_ts=address.get("thread_ts"), unfurl_links=False, unfurl_media=False,
+        **render_reply(reply),
     )
 
 

@@ -9,7 +9,7 @@ import logging
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import ActivityTypes
 
-from bot.chat_actions import ActionResult, UnknownTrace
+from bot.chat_actions import ActionResult, MovedOn, UnknownTrace, just_asking_keys
 from bot.chat_backend import ChatBackend
 from bot.messages import Action, IncomingMessage
 from bot.teams.addresses import (
@@ -96,6 +96,9 @@ class SupportBotHandler(ActivityHandler):
         if action not in {a.value for a in Action} or not isinstance(trace_id, str):
             log.warning("teams: card submit %s with no known action ignored", activity.id)
             return
+        if action == Action.JUST_ASKING:
+            await self._just_asking(turn_context, trace_id, user)
+            return
         try:
             result = await self._act(Action(action), trace_id, user, value)
         except UnknownTrace as exc:
@@ -105,6 +108,25 @@ class SupportBotHandler(ActivityHandler):
             await turn_context.send_activity(text_activity(result.text))
         except Exception:  # recorded already: a retry must not record it twice, so no error to Teams
             log.warning("teams: %s recorded, but the confirmation could not be posted", action, exc_info=True)
+
+    async def _just_asking(self, turn_context: TurnContext, trace_id: str, user: str) -> None:
+        """Answered like the message "just asking" from `user`, in the answer's conversation."""
+        try:
+            message = await self._backend.just_asking(trace_id, user)
+        except UnknownTrace as exc:
+            log.warning("teams: just_asking pressed on an unknown answer, ignored: %s", exc)
+            return
+        except MovedOn as exc:
+            await turn_context.send_activity(text_activity(exc.text))
+            return
+        keys = just_asking_keys(trace_id)
+        if not await self._backend.claim(keys):
+            log.info("teams: a second Just asking click on answer %s ignored", trace_id)
+            return
+        if self._backend.answers_elsewhere:
+            await self._hand_off(turn_context, message, keys)
+            return
+        await self._delivery.answer(turn_context, message, keys)
 
     async def _act(self, action: Action, trace_id: str, user: str, value: dict) -> ActionResult:
         if action is Action.HELPFUL:

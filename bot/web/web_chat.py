@@ -12,15 +12,16 @@ from fastapi import APIRouter, HTTPException, Path as PathParam, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from bot.chat_actions import UnknownTrace
+from bot.chat_actions import MovedOn, UnknownTrace, just_asking_keys
 from bot.chat_backend import ChatBackend
-from bot.messages import IncomingMessage
+from bot.messages import IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
 
 PAGE = Path(__file__).with_name("static") / "chat.html"
 CHANNEL = "web"
 _ID = r"^[A-Za-z0-9_-]{1,64}$"
+ALREADY_CLICKED = "I'm already on it."
 
 
 class WebMessage(BaseModel):
@@ -32,7 +33,7 @@ class WebMessage(BaseModel):
 class WebAction(BaseModel):
     trace_id: str = Field(pattern=_ID)
     user: str = Field(pattern=_ID)
-    action: Literal["helpful", "not_right", "talk_to_human"]
+    action: Literal["helpful", "not_right", "talk_to_human", "just_asking"]
     reason: str = "other"
     details: str = Field("", max_length=4000)
 
@@ -52,15 +53,7 @@ def web_chat_routes(backend: ChatBackend) -> APIRouter:
                 channel=CHANNEL, conversation_key=message.conversation, user_id=f"web:{message.user}", text=message.text
             )
         )
-        return {
-            "text": reply.text,
-            "outcome": reply.outcome.value,
-            "trace_id": reply.trace_id,
-            "citations": [
-                {"number": c.number, "title": c.title, "section": c.section, "url": c.url} for c in reply.citations
-            ],
-            "actions": [a.value for a in reply.actions],
-        }
+        return _reply_payload(reply)
 
     @router.get("/chat/conversations/{conversation}/support-messages")
     async def support_messages(
@@ -73,6 +66,8 @@ def web_chat_routes(backend: ChatBackend) -> APIRouter:
     async def post_action(action: WebAction) -> dict:
         user = f"web:{action.user}"
         try:
+            if action.action == "just_asking":
+                return await just_asking(action.trace_id, user)
             if action.action == "helpful":
                 result = await backend.helpful(action.trace_id, user)
             elif action.action == "not_right":
@@ -84,4 +79,31 @@ def web_chat_routes(backend: ChatBackend) -> APIRouter:
             raise HTTPException(404, "That answer is not known here any more.") from None
         return {"text": result.text}
 
+    async def just_asking(trace_id: str, user: str) -> dict:
+        """Answered like the message "just asking"; the reply comes back as from /chat/messages."""
+        try:
+            message = await backend.just_asking(trace_id, user)
+        except MovedOn as exc:
+            return {"text": exc.text}
+        keys = just_asking_keys(trace_id)
+        if not await backend.claim(keys):
+            return {"text": ALREADY_CLICKED}
+        succeeded = False
+        try:
+            payload = _reply_payload(await backend.answer(message))
+            succeeded = True
+        finally:
+            await backend.finish(keys, succeeded)
+        return payload
+
     return router
+
+
+def _reply_payload(reply: Reply) -> dict:
+    return {
+        "text": reply.text,
+        "outcome": reply.outcome.value,
+        "trace_id": reply.trace_id,
+        "citations": [{"number": c.number, "title": c.title, "section": c.section, "url": c.url} for c in reply.citations],
+        "actions": [a.value for a in reply.actions],
+    }

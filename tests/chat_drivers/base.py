@@ -17,7 +17,7 @@ from bot.container import Container
 from bot.settings import Settings
 from tests.conftest import EXAMPLES, add_and_sync_examples, fresh_database
 
-ACTIONS = ("helpful", "not_right", "talk_to_human")
+ACTIONS = ("just_asking", "helpful", "not_right", "talk_to_human")
 
 
 @dataclass

@@ -19,14 +19,14 @@ from slack_sdk.signature import SignatureVerifier
 
 from bot.slack.clients import SERVER_ERROR_RETRIES
 from bot.web.app import create_app
-from tests.chat_drivers.base import BotMessage, chat_container, wait_until
+from tests.chat_drivers.base import ACTIONS, BotMessage, chat_container, wait_until
 from tests.fakes.slack_api import BOT_ID, BOT_USER_ID, RESPONSE_URL_METHOD, TEAM_ID, FakeSlackApi
 from tests.fakes.web_app import serve_app
 
 BOT_TOKEN = "xoxb-test-driver-token"
 SIGNING_SECRET = "test-signing-secret"
 SUPPORT_CHANNEL = "C_SUPPORT"
-ACTION_NAMES = {"supportbot_helpful": "helpful", "supportbot_not_right": "not_right", "supportbot_talk_to_human": "talk_to_human"}
+ACTION_NAMES = {f"supportbot_{name}": name for name in ACTIONS}
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
 
 

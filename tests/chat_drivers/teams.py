@@ -113,7 +113,7 @@ class TeamsDriver:
     def admin(self, thread: str, command: str, *, user: str = "alice") -> str:
         activity = self.activity(thread, user, text=f"supportbot {command}")
         assert self.post(activity, "admin") == 200
-        [answer] = wait_until(lambda: self._replies_to(thread, "admin", activity["id"]), timeout_s=10)
+        [answer] = wait_until(lambda: self._replies_to(thread, "admin", activity_id=activity["id"]), timeout_s=10)
         return answer.body.get("text") or ""
 
     def fail_next_reply(self) -> None:
@@ -121,17 +121,18 @@ class TeamsDriver:
 
     # --- reading
     def bot_messages(self, thread: str) -> list[BotMessage]:
+        """Replies to messages, and answers (cards) to clicks: a Just asking click is answered like a message."""
         return [
             parse_message(posted.body)
-            for posted in self._replies_to(thread, "message")
-            if posted.body.get("text") != LOOKING_INTO_IT
+            for posted in self._replies_to(thread, "message", "click")
+            if posted.body.get("text") != LOOKING_INTO_IT and (self.sent[posted.reply_to_id] == "message" or _card_of(posted.body))
         ]
 
     def looking_into_it_notes(self, thread: str) -> list[PostedActivity]:
         return [p for p in self._replies_to(thread, "message") if p.body.get("text") == LOOKING_INTO_IT]
 
     def confirmations(self, thread: str) -> list[str]:
-        return [p.body.get("text") or "" for p in self._replies_to(thread, "click")]
+        return [p.body.get("text") or "" for p in self._replies_to(thread, "click") if not _card_of(p.body)]
 
     def notices(self) -> list[str]:
         return [p.body.get("text") or "" for p in self.connector.posted(SUPPORT_CHANNEL)]
@@ -169,12 +170,12 @@ class TeamsDriver:
         response = httpx.post(f"{self.base}/api/messages", json=activity, headers={"Authorization": f"Bearer {token}"}, timeout=120)
         return response.status_code
 
-    def _replies_to(self, thread: str, kind: str, activity_id: str | None = None) -> list[PostedActivity]:
+    def _replies_to(self, thread: str, *kinds: str, activity_id: str | None = None) -> list[PostedActivity]:
         return [
             posted
             for posted in self.connector.posted(thread)
             if posted.method == "POST"
-            and self.sent.get(posted.reply_to_id) == kind
+            and self.sent.get(posted.reply_to_id) in kinds
             and (activity_id is None or posted.reply_to_id == activity_id)
         ]
 
@@ -184,7 +185,7 @@ class TeamsDriver:
 
 def parse_message(body: dict) -> BotMessage:
     """A posted activity as the suite sees it: the card's text blocks, its sources and buttons."""
-    card = next((a["content"] for a in body.get("attachments") or [] if a.get("contentType") == ADAPTIVE_CARD), None)
+    card = _card_of(body)
     if card is None:
         return BotMessage(text=body.get("text") or "", sources=[], actions=[], trace_id=None, raw=body)
     texts, sources = [], []
@@ -204,6 +205,10 @@ def _source(line: str) -> tuple[str, str | None]:
     link = _LINK.match(line)
     title, url = (link["title"], link["url"]) if link else (_PLAIN.match(line)["title"], None)
     return re.sub(r"\\(.)", r"\1", title), url
+
+
+def _card_of(body: dict) -> dict | None:
+    return next((a["content"] for a in body.get("attachments") or [] if a.get("contentType") == ADAPTIVE_CARD), None)
 
 
 def _action_data(body: dict) -> dict[str, dict]:

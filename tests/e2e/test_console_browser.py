@@ -214,6 +214,25 @@ def test_the_web_chat_page_shows_what_support_writes_from_the_console(slack_app,
     assert len(browser.find_elements(By.CSS_SELECTOR, ".msg.support")) == 1, "nothing new, nothing shown twice"
 
 
+def test_the_web_chat_page_answers_from_the_docs_when_the_user_was_just_asking(slack_app, browser):
+    from selenium.webdriver.common.by import By
+
+    from strategies.router import MISREAD
+
+    browser.get(slack_app.base_url + "/")
+    browser.find_element(By.ID, "text").send_keys("how do I reset my password? I forgot it\n")
+    [bar] = wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, ".msg.bot .actions"), 30)
+    just_asking = bar.find_element(By.TAG_NAME, "button")
+    assert just_asking.text == "Just asking"
+    just_asking.click()
+
+    answers = wait_until(lambda: len(found := browser.find_elements(By.CSS_SELECTOR, ".msg.bot")) == 2 and found, 30)
+    assert answers[1].text.startswith(MISREAD) and answers[1].find_elements(By.CSS_SELECTOR, ".sources a")
+    assert [m.text for m in browser.find_elements(By.CSS_SELECTOR, ".msg.user")][-1] == "Just asking"
+    assert all(b.get_attribute("disabled") for b in bar.find_elements(By.TAG_NAME, "button")), "clicked once"
+    shot(browser, "11-web-chat-just-asking")
+
+
 def test_with_ci_true_a_missing_chromium_fails_instead_of_skipping(monkeypatch, tmp_path):
     import tests.e2e.test_console_browser as this
 

@@ -11,10 +11,12 @@ import time
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import AnswerFeedback, AnswerTrace, ChannelPolicy, ChatDelivery, Dispute, Escalation
+from bot.chat_actions import JUST_ASKING, MOVED_ON
+from bot.db.models import AnswerFeedback, AnswerTrace, ChannelPolicy, ChatDelivery, Conversation, Dispute, Escalation, Turn
 from bot.delivery_ledger import FAILED
 from bot.handoff import hand_back
 from tests.chat_drivers.base import ChatDriver, running_driver, wait_until
+from strategies.router import MISREAD
 from tests.conftest import DATABASES
 
 pytestmark = pytest.mark.slow
@@ -117,6 +119,29 @@ def test_talk_to_a_human_notifies_the_team_and_the_bot_stays_quiet_until_handed_
     hand_back(driver.container.sessions, escalation.conversation_id)
     driver.send(thread, "How often does the bank feed refresh?")
     wait_until(lambda: len(driver.bot_messages(thread)) == 2)
+
+
+def test_just_asking_under_a_script_started_by_a_question_answers_it_from_the_docs(driver):
+    thread = driver.new_thread()
+    driver.send(thread, "how do I reset my password? I forgot it")
+    [started] = wait_until(lambda: driver.bot_messages(thread))
+    assert started.actions == ["just_asking", "helpful", "not_right", "talk_to_human"]
+
+    assert driver.click(started, "just_asking", user="alice") == 200
+    _, answered = wait_until(lambda: len(driver.bot_messages(thread)) == 2 and driver.bot_messages(thread))
+    assert answered.text.startswith(MISREAD) and answered.sources
+    assert answered.actions == ["helpful", "not_right", "talk_to_human"]
+    with driver.container.sessions() as session:
+        trace = session.get(AnswerTrace, answered.trace_id)
+        assert trace.routing["declined_script"] == "reset_password" and trace.question == JUST_ASKING
+        assert session.get(Turn, trace.question_turn_id).user_id == driver.user_id("alice")
+        assert trace.routing["declined_opening"] == "how do I reset my password? I forgot it"
+        assert session.get(Conversation, trace.conversation_id).script_state is None
+
+    assert driver.click(started, "just_asking") == 200  # the conversation has moved on: nothing is answered
+    wait_until(lambda: MOVED_ON in driver.confirmations(thread))
+    settle()
+    assert len(driver.bot_messages(thread)) == 2
 
 
 def test_a_retried_delivery_is_answered_once(driver):

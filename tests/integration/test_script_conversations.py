@@ -8,9 +8,10 @@ import uuid
 import pytest
 
 from bot.channel_policies import ChannelPolicies
+from bot.chat_actions import ALREADY_WITH_HUMAN, JUST_ASKING, MovedOn, UnknownTrace
 from bot.container import Container
 from bot.db.models import AnswerTrace, Conversation
-from bot.messages import IncomingMessage, Outcome, Reply
+from bot.messages import Action, IncomingMessage, Outcome, Reply
 from strategies.conversation_signals import declines_the_script
 from strategies.router import JUST_ASKING_HINT, MISREAD
 
@@ -124,10 +125,26 @@ def test_stop_leaves_the_script(scripted):
 
 def test_a_script_started_by_a_question_says_how_to_get_the_docs_answer_instead(scripted):
     asked = Chat(scripted).say("how do I reset my password? I forgot it")
-    assert asked.text.endswith(JUST_ASKING_HINT)
+    assert asked.text.endswith(JUST_ASKING_HINT) and asked.actions[0] is Action.JUST_ASKING
     assert declines_the_script("just asking") == "", "the hint names a phrase the router understands"
+    assert declines_the_script(JUST_ASKING) == "", "so does the message the Just asking button sends"
     told = Chat(scripted).say("I forgot my password")
     assert JUST_ASKING_HINT not in told.text, "a request, not a question: no hint"
+    assert Action.JUST_ASKING not in told.actions
+
+
+def test_just_asking_is_the_next_message_of_the_answers_conversation_while_its_script_waits(scripted):
+    chat = Chat(scripted)
+    asked = chat.say("how do I reset my password? I forgot it")
+    message = scripted.chat_actions.just_asking(asked.trace_id, "u2")
+    assert (message.channel, message.conversation_key, message.user_id, message.text) == ("test", chat.thread, "u2", JUST_ASKING)
+
+    scripted.chat_actions.talk_to_human(asked.trace_id, "u1")
+    with pytest.raises(MovedOn) as refused:
+        scripted.chat_actions.just_asking(asked.trace_id, "u2")
+    assert refused.value.text == ALREADY_WITH_HUMAN, "a person has the conversation now"
+    with pytest.raises(UnknownTrace):
+        scripted.chat_actions.just_asking("f" * 32, "u2")
 
 
 def test_not_what_i_meant_stops_the_script_and_answers_the_opening_question_from_the_docs(scripted):

@@ -9,10 +9,12 @@ import httpx
 import pytest
 from sqlalchemy import select
 
+from bot.chat_actions import JUST_ASKING, MOVED_ON
 from bot.container import Container
 from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute, Escalation
 from bot.settings import Settings
 from bot.web.app import create_app
+from strategies.router import MISREAD
 from tests.fakes.web_app import serve_app
 
 pytestmark = pytest.mark.slow
@@ -85,6 +87,27 @@ def test_the_three_buttons_are_recorded_with_who(web, scripted):
         # Not right opened an escalation for the dispute; asking for a person then turned that one into a request
         escalations = session.scalars(select(Escalation).where(Escalation.trace_id == trace_id)).all()
         assert [(e.reason, e.requested_by) for e in escalations] == [("user_request", "web:bob")]
+
+
+def test_just_asking_answers_the_question_that_started_a_script_from_the_docs(web, scripted):
+    conversation = uuid.uuid4().hex
+    started = ask(web, "how do I reset my password? I forgot it", conversation)
+    assert started["actions"][0] == "just_asking"
+    click = {"trace_id": started["trace_id"], "user": "alice", "action": "just_asking"}
+
+    answered = web.post("/chat/actions", json=click)
+    assert answered.status_code == 200
+    reply = answered.json()
+    assert reply["outcome"] == "answered" and reply["text"].startswith(MISREAD) and reply["citations"]
+    assert reply["actions"] == ["helpful", "not_right", "talk_to_human"]
+    with scripted.sessions() as session:
+        trace = session.get(AnswerTrace, reply["trace_id"])
+        assert (trace.channel, trace.question, trace.routing["declined_script"]) == ("web", JUST_ASKING, "reset_password")
+
+    again = web.post("/chat/actions", json=click)
+    assert again.status_code == 200 and again.json() == {"text": MOVED_ON}, "the conversation has moved past that answer"
+    answer_since = ask(web, "How much does the Pro plan cost?", conversation)
+    assert web.post("/chat/actions", json={**click, "trace_id": answer_since["trace_id"]}).json() == {"text": MOVED_ON}
 
 
 def test_after_talk_to_a_human_the_bot_stays_quiet_in_that_conversation(web):

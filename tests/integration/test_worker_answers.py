@@ -45,12 +45,20 @@ def test_slack_answers_are_written_and_posted_by_a_worker_process(tmp_path, work
             assert slack.send(thread, QUESTION) == 200
             (answer,) = wait_until(lambda: slack.bot_messages(thread), timeout_s=180)
             wait_until(lambda: slack.fake.calls_to("reactions.remove", ok_only=True), timeout_s=30)
+            delivered = [line for line in (tmp_path / "worker.log").read_text().splitlines()
+                         if task_names.DELIVER_ANSWER in line and "succeeded" in line]
+            assert len(delivered) == 1 and "True" in delivered[0], "the worker answered and posted it"
+
+            scripted = slack.new_thread()  # a Just asking click is answered by the worker too
+            slack.send(scripted, "how do I reset my password? I forgot it")
+            (started,) = wait_until(lambda: slack.bot_messages(scripted), timeout_s=180)
+            assert slack.click(started, "just_asking") == 200
+            wait_until(lambda: len(slack.bot_messages(scripted)) == 2, timeout_s=180)
+            wait_until(lambda: sum(task_names.DELIVER_ANSWER in line and "succeeded" in line
+                                   for line in (tmp_path / "worker.log").read_text().splitlines()) == 3, timeout_s=30)
         assert answer.trace_id and answer.sources, answer
-        delivered = [line for line in (tmp_path / "worker.log").read_text().splitlines()
-                     if task_names.DELIVER_ANSWER in line and "succeeded" in line]
-        assert len(delivered) == 1 and "True" in delivered[0], "the worker answered and posted it"
         assert any(QUESTION in str(r.body) for r in llm.requests), "the worker's answer was written by the LLM"
-        assert len(slack.fake.calls_to("reactions.add", ok_only=True)) == 1
+        assert len(slack.fake.calls_to("reactions.add", ok_only=True)) == 2, "one per question, none for the click"
         assert slack.resend_last() == 200
         wait_until(lambda: len(slack.fake.calls_to("chat.postMessage")) >= 1, timeout_s=5)
         assert len(slack.bot_messages(thread)) == 1, "Slack's retry of an answered message is not answered again"

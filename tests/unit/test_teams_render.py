@@ -14,7 +14,10 @@ from tests.chat_drivers.teams import parse_message
 TRACE = "a" * 32
 
 
-def _answer(text="The Pro plan costs $29 per month [1].", citations=None, actions=tuple(Action)) -> Reply:
+ANSWERED = (Action.HELPFUL, Action.NOT_RIGHT, Action.TALK_TO_HUMAN)
+
+
+def _answer(text="The Pro plan costs $29 per month [1].", citations=None, actions=ANSWERED) -> Reply:
     citations = citations if citations is not None else [
         Citation(1, "Pricing", "Pro plan", "https://help.tallyo.example/pricing", "pricing.md"),
         Citation(2, "Billing [FAQ]", "Billing [FAQ]", None, "faq"),
@@ -40,6 +43,13 @@ def test_an_answer_is_an_adaptive_card_with_text_sources_and_three_actions():
     assert helpful == {"type": "Action.Submit", "title": "Helpful", "data": {"action": "helpful", "trace_id": TRACE}}
     assert human == {"type": "Action.Submit", "title": "Talk to a human", "data": {"action": "talk_to_human", "trace_id": TRACE}}
     assert (not_right["type"], not_right["title"]) == ("Action.ShowCard", "Not right")
+
+
+def test_just_asking_is_a_plain_submit_the_driver_can_press():
+    reply = _answer(actions=(Action.JUST_ASKING, *ANSWERED))
+    just_asking = answer_card(reply)["actions"][0]
+    assert just_asking == {"type": "Action.Submit", "title": "Just asking", "data": {"action": "just_asking", "trace_id": TRACE}}
+    assert parse_message(reply_activity(reply).serialize()).actions == ["just_asking", "helpful", "not_right", "talk_to_human"]
 
 
 def test_not_right_asks_for_a_reason_and_details_before_it_submits():
