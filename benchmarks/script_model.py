@@ -39,7 +39,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from benchmarks import script_model_baselines as baselines
-from benchmarks.script_model_data import Splits, banking77, clinc150
+from benchmarks.script_model_data import SEED, Splits, banking77, clinc150
 from strategies.script_model import (
     ScriptClassifier,
     TrainingConfig,
@@ -186,6 +186,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--clinc150-test", type=Path)
     parser.add_argument("--datasets", default="banking77,clinc150", help="comma-separated subset to run")
     parser.add_argument("--limit-per-label", type=int, help="train on at most N examples per label (smoke runs)")
+    parser.add_argument("--split-seed", type=int, default=SEED,
+                        help="seed of the held-out splits carved from the training data (to see how much a figure moves with the split)")
     parser.add_argument("--epochs", type=int)
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--learning-rate", type=float)
@@ -216,8 +218,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     console.print(f"training config: {config}")
     encode = None if args.no_baselines else baselines.minilm_encoder(default_encoder_path())
     loaders = {
-        "banking77": lambda: banking77(args.banking77_train, args.banking77_test, args.limit_per_label),
-        "clinc150": lambda: clinc150(args.clinc150, args.clinc150_test, args.limit_per_label),
+        "banking77": lambda: banking77(args.banking77_train, args.banking77_test, args.limit_per_label, args.split_seed),
+        "clinc150": lambda: clinc150(args.clinc150, args.clinc150_test, args.limit_per_label, args.split_seed),
     }
     summary: dict[str, dict[str, dict[str, float]]] = {}
     for name in args.datasets.split(","):

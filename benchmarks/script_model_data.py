@@ -28,21 +28,21 @@ class Splits:
     test_source: str
 
 
-def banking77(train_file: Path, test_file: Path | None, limit_per_label: int | None) -> Splits:
+def banking77(train_file: Path, test_file: Path | None, limit_per_label: int | None, seed: int = SEED) -> Splits:
     examples = load_labelled_file(train_file)
     if test_file is not None:
         test, source = load_labelled_file(test_file), str(test_file)
     else:
-        examples, test = stratified_split(examples, DEV_FRACTION, SEED)
-        source = f"{DEV_FRACTION:.0%} of {train_file.name} (stratified, seed {SEED})"
-    examples = _limit(examples, limit_per_label)
-    train, validation = stratified_split(examples, VALIDATION_FRACTION, SEED)
+        examples, test = stratified_split(examples, DEV_FRACTION, seed)
+        source = f"{DEV_FRACTION:.0%} of {train_file.name} (stratified, seed {seed})"
+    examples = _limit(examples, limit_per_label, seed)
+    train, validation = stratified_split(examples, VALIDATION_FRACTION, seed)
     return Splits(train, [], validation, [], test, [], source)
 
 
-def clinc150(trainval_file: Path, test_file: Path | None, limit_per_label: int | None) -> Splits:
+def clinc150(trainval_file: Path, test_file: Path | None, limit_per_label: int | None, seed: int = SEED) -> Splits:
     data = json.loads(trainval_file.read_text())
-    train_all = _limit(_examples(data["train"]), limit_per_label)
+    train_all = _limit(_examples(data["train"]), limit_per_label, seed)
     oos_all = [text for text, _ in data["oos_train"]]
     if test_file is not None:
         held_out = json.loads(test_file.read_text())
@@ -51,8 +51,8 @@ def clinc150(trainval_file: Path, test_file: Path | None, limit_per_label: int |
         train, train_oos = train_all, oos_all
     else:
         test, test_oos, source = _examples(data["val"]), [t for t, _ in data["oos_val"]], "val + oos_val"
-        train, validation = stratified_split(train_all, VALIDATION_FRACTION, SEED)
-        train_oos, validation_oos = split_texts(oos_all, OOS_VALIDATION_FRACTION, SEED)
+        train, validation = stratified_split(train_all, VALIDATION_FRACTION, seed)
+        train_oos, validation_oos = split_texts(oos_all, OOS_VALIDATION_FRACTION, seed)
     return Splits(train, train_oos, validation, validation_oos, test, test_oos, source)
 
 
@@ -60,12 +60,12 @@ def _examples(rows: list[list[str]]) -> list[LabelledExample]:
     return [LabelledExample(text, label) for text, label in rows]
 
 
-def _limit(examples: list[LabelledExample], per_label: int | None) -> list[LabelledExample]:
+def _limit(examples: list[LabelledExample], per_label: int | None, seed: int) -> list[LabelledExample]:
     if not per_label:
         return examples
     by_label: dict[str, list[LabelledExample]] = defaultdict(list)
     for example in examples:
         by_label[example.label].append(example)
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     kept = {id(e) for items in by_label.values() for e in rng.sample(items, min(per_label, len(items)))}
     return [e for e in examples if id(e) in kept]
