@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,7 @@ class ScriptProblem:
 class ScriptSet:
     scripts: dict[str, Script] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)  # script id -> file it came from
+    example_lines: dict[str, list[int]] = field(default_factory=dict)  # script id -> line of each example
     problems: list[ScriptProblem] = field(default_factory=list)
 
     @property
@@ -47,7 +49,7 @@ def load_scripts(folder: Path) -> ScriptSet:
     if not files:
         result.problems.append(ScriptProblem(str(folder), None, "no script files (*.yaml) in this folder"))
     for path in files:
-        for script, line in _load_file(path, result.problems):
+        for script, line, example_lines in _load_file(path, result.problems):
             if script.id in result.scripts:
                 first = result.files[script.id]
                 result.problems.append(
@@ -56,10 +58,32 @@ def load_scripts(folder: Path) -> ScriptSet:
                 continue
             result.scripts[script.id] = script
             result.files[script.id] = f"{path}:{line}"
+            result.example_lines[script.id] = example_lines
+    result.problems.extend(_examples_in_two_scripts(result))
     return result
 
 
-def _load_file(path: Path, problems: list[ScriptProblem]) -> Iterable[tuple[Script, int]]:
+def _examples_in_two_scripts(loaded: ScriptSet) -> list[ScriptProblem]:
+    """The same message taught as two scripts contradicts itself: the model cannot learn both."""
+    first_seen: dict[str, tuple[str, str]] = {}  # normalised example -> (script id, file:line)
+    problems = []
+    for script_id, script in loaded.scripts.items():
+        path = loaded.files[script_id].rsplit(":", 1)[0]
+        for example, line in zip(script.examples, loaded.example_lines[script_id], strict=True):
+            key = _normalised(example)
+            seen = first_seen.setdefault(key, (script_id, f"{path}:{line}"))
+            if seen[0] != script_id:
+                problems.append(ScriptProblem(
+                    path, line, f"script {script_id!r}: example {example!r} is also an example of {seen[0]!r} ({seen[1]})"
+                ))
+    return problems
+
+
+def _normalised(example: str) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", example.casefold()).split())
+
+
+def _load_file(path: Path, problems: list[ScriptProblem]) -> Iterable[tuple[Script, int, list[int]]]:
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -81,7 +105,7 @@ def _load_file(path: Path, problems: list[ScriptProblem]) -> Iterable[tuple[Scri
         base = (index,) if isinstance(data, list) else ()
         script = _parse(path, document, base, lines, problems)
         if script is not None:
-            yield script, lines.line(base)
+            yield script, lines.line(base), [lines.line((*base, "examples", i)) for i in range(len(script.examples))]
 
 
 def _parse(path: Path, data: object, base: tuple, lines: LineMap, problems: list[ScriptProblem]) -> Script | None:

@@ -270,3 +270,28 @@ def test_a_file_that_is_just_a_string(tmp_path):
     problem = only_problem(tmp_path)
     assert problem.line == 3
     assert "must be a mapping" in problem.message
+
+
+def test_the_same_example_in_two_scripts_names_both_places(tmp_path):
+    write(tmp_path, "a_refund.yaml", good_script("refund").replace("please help with refund", "Cancel my plan!"))
+    second = write(
+        tmp_path,
+        "b_cancel.yaml",
+        """
+        id: cancel
+        title: Cancel
+        examples:
+          - stop my subscription
+          - cancel my  plan
+        steps:
+          - id: only
+            say: Sure.
+            end: escalate
+        """,
+    )
+    result = load_scripts(tmp_path)
+    assert sorted(result.scripts) == ["cancel", "refund"], "both still load: the bot keeps serving"
+    [problem] = result.problems
+    assert (problem.path, problem.line) == (str(second), 5)
+    assert "'cancel my  plan' is also an example of 'refund'" in problem.message
+    assert f"{tmp_path / 'a_refund.yaml'}:4" in problem.message
