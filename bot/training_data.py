@@ -8,6 +8,7 @@ from pathlib import Path
 
 from strategies.script_model import OUT_OF_SCOPE, DatasetError, LabelledExample, load_labelled_file
 from strategies.scripts import ScriptSet
+from strategies.scripts.loader import normalised_example
 
 OUT_OF_SCOPE_FILE = "out_of_scope.txt"
 
@@ -49,23 +50,35 @@ def gather_training_data(
         if scripts is not None:
             _check_labels(path, rows, set(scripts.scripts))
         data.examples += rows
+    script_examples = {normalised_example(e.text): e.label for e in data.examples if e.label != OUT_OF_SCOPE}
     for path in out_of_scope_files:
-        data.out_of_scope += read_out_of_scope(path)
+        numbered = read_out_of_scope(path)
+        _check_not_a_script_example(path, numbered, script_examples)
+        data.out_of_scope += [text for _, text in numbered]
     if not data.examples:
         raise TrainingDataError("nothing to train on: no scripts with examples and no data file")
     return data
 
 
-def read_out_of_scope(path: Path) -> list[str]:
-    """One message per line; blank lines and # comments are skipped."""
+def read_out_of_scope(path: Path) -> list[tuple[int, str]]:
+    """(line number, message): one message per line; blank lines and # comments are skipped."""
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise TrainingDataError(f"{path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise TrainingDataError(f"{path}: not UTF-8 text (byte {exc.start})") from exc
-    lines = (line.strip() for line in text.splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
+    lines = ((n, line.strip()) for n, line in enumerate(text.splitlines(), start=1))
+    return [(n, line) for n, line in lines if line and not line.startswith("#")]
+
+
+def _check_not_a_script_example(path: Path, numbered: list[tuple[int, str]], script_examples: dict[str, str]) -> None:
+    """An out-of-scope message that is also a script's example would teach the model both answers."""
+    clashes = [(n, text, script_examples[key]) for n, text in numbered if (key := normalised_example(text)) in script_examples]
+    if clashes:
+        shown = "; ".join(f"line {n} {text!r} is an example of script {label!r}" for n, text, label in clashes[:5])
+        more = f" and {len(clashes) - 5} more" if len(clashes) > 5 else ""
+        raise TrainingDataError(f"{path}: out-of-scope messages that are also script examples: {shown}{more}")
 
 
 def _check_labels(path: Path, rows: list[LabelledExample], script_ids: set[str]) -> None:

@@ -70,7 +70,7 @@ def _examples_in_two_scripts(loaded: ScriptSet) -> list[ScriptProblem]:
     for script_id, script in loaded.scripts.items():
         path = loaded.files[script_id].rsplit(":", 1)[0]
         for example, line in zip(script.examples, loaded.example_lines[script_id], strict=True):
-            key = _normalised(example)
+            key = normalised_example(example)
             seen = first_seen.setdefault(key, (script_id, f"{path}:{line}"))
             if seen[0] != script_id:
                 problems.append(ScriptProblem(
@@ -79,7 +79,8 @@ def _examples_in_two_scripts(loaded: ScriptSet) -> list[ScriptProblem]:
     return problems
 
 
-def _normalised(example: str) -> str:
+def normalised_example(example: str) -> str:
+    """What two examples must share to count as the same message: words, ignoring case and punctuation."""
     return " ".join(re.sub(r"[^\w\s]", " ", example.casefold()).split())
 
 

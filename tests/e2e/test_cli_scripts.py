@@ -71,6 +71,16 @@ def test_train_refuses_labels_no_script_defines_and_keeps_the_active_model(home)
     assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1
 
 
+def test_train_refuses_an_out_of_scope_message_that_is_a_script_example(home, tmp_path):
+    script_id, example = next((s.id, e) for s in load_scripts(SCRIPTS).scripts.values() for e in s.examples if "'" not in e)
+    out_of_scope = tmp_path / "more_out_of_scope.txt"
+    out_of_scope.write_text(f"# near misses\nwhat's the weather\n{example.upper()}!\n")
+    result = cli("train", "--out-of-scope", str(out_of_scope))
+    assert result.exit_code == 1
+    assert f"line 3 '{example.upper()}!' is an example of script '{script_id}'" in flat(result.output)
+    assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1, "nothing trained"
+
+
 def test_activating_an_unknown_version_keeps_serving_the_current_one(home):
     result = cli("models", "activate", "v99-deadbeef")
     assert result.exit_code == 1
