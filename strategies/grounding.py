@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])|\n+")
+_SENTENCE = re.compile(r"(?<=[.!?])(?<!e\.g\.)(?<!i\.e\.)\s+(?=[A-Z0-9\"'(\[])")
+_LIST_MARKER = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*+•])\s+")  # "1. ", "2) ", "- ": not a sentence of its own
+_MAX_JOINED_CHARS = 400  # a list joined to its introduction stays a quotable sentence
 _WORD = re.compile(r"[a-z0-9]+")
 _CITATION = re.compile(r"\[(\d{1,2})\]")
 _STOPWORDS = frozenset(
@@ -23,7 +25,27 @@ _ADDRESSES_THE_BOT = re.compile(
 
 
 def split_sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
+    """Each line's sentences. A list item's marker is dropped, so quoted steps read as prose
+    ("Go to Settings. Click Export.", not "Go to Settings. 2. Click Export."), and the short items
+    of a list introduced by a line ending in ":" stay with it as one sentence ("It sends a
+    reminder: 3 days before; on the due date"), so a quote never keeps the intro without its items."""
+    sentences: list[str] = []
+    intro: int | None = None  # index of the sentence whose list is being joined to it
+    intro_indent = -1  # a list item that introduces a list: only items nested under it join
+    for line in text.split("\n"):
+        marker = _LIST_MARKER.match(line)
+        parts = [s.strip() for s in _SENTENCE.split(line[marker.end():] if marker else line) if s.strip()]
+        if not parts:
+            continue
+        indent = len(line) - len(line.lstrip()) if marker else -1
+        item = " ".join(parts)
+        if (marker and intro is not None and indent > intro_indent
+                and len(sentences[intro]) + len(item) <= _MAX_JOINED_CHARS):
+            sentences[intro] += ("; " if not sentences[intro].endswith(":") else " ") + item
+            continue
+        sentences += parts
+        intro, intro_indent = (len(sentences) - 1, indent) if parts[-1].endswith(":") else (None, -1)
+    return sentences
 
 
 def content_words(text: str) -> set[str]:

@@ -19,3 +19,11 @@ def test_sentences_shared_by_overlapping_chunks_are_quoted_once():
     )
     assert draft.text.count("Hold both buttons.") == 1
     assert "The light blinks when it is paired. [2]" in draft.text
+
+
+def test_numbered_steps_are_quoted_without_their_numbers():
+    writer = ExtractiveWriter(embed=lambda texts: [[1.0] for _ in texts], max_sentences=2)
+    steps = "1. Open Settings and click Export.\n2. Choose CSV.\n3. Click Download."
+    draft = writer.write("how do I export?", [_evidence(1, steps)])
+    assert "Open Settings and click Export. Choose CSV. [1]" in draft.text
+    assert "2." not in draft.text
