@@ -4,6 +4,8 @@ in-process worker on the driver's container (its outgoing tokens come from the l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -31,6 +33,11 @@ def _llm_settings(llm, redis_url) -> dict:
     return {"redis_url": redis_url, "llm_base_url": llm.base_url, "llm_model": "support-writer"}
 
 
+def _deliveries(log: Path) -> list[str]:
+    """The worker's log lines of answer deliveries that returned (with True when the reply was posted)."""
+    return [line for line in log.read_text().splitlines() if task_names.DELIVER_ANSWER in line and "succeeded" in line]
+
+
 def test_slack_answers_are_written_and_posted_by_a_worker_process(tmp_path, worker_database_url, redis_url, llm,
                                                                   example_script_model):
     with slack_chat.open_driver(tmp_path, worker_database_url, example_script_model, **_llm_settings(llm, redis_url)) as slack:
@@ -40,22 +47,22 @@ def test_slack_answers_are_written_and_posted_by_a_worker_process(tmp_path, work
             slack_bot_token=slack_chat.BOT_TOKEN, slack_signing_secret=slack_chat.SIGNING_SECRET,
             slack_api_url=slack.fake.api_url,
         )
-        with worker(env, tmp_path / "worker.log"):
+        log = tmp_path / "worker.log"
+        with worker(env, log):
             thread = slack.new_thread()
             assert slack.send(thread, QUESTION) == 200
             (answer,) = wait_until(lambda: slack.bot_messages(thread), timeout_s=180)
             wait_until(lambda: slack.fake.calls_to("reactions.remove", ok_only=True), timeout_s=30)
-            delivered = [line for line in (tmp_path / "worker.log").read_text().splitlines()
-                         if task_names.DELIVER_ANSWER in line and "succeeded" in line]
-            assert len(delivered) == 1 and "True" in delivered[0], "the worker answered and posted it"
+            [delivered] = wait_until(lambda: _deliveries(log), timeout_s=30)  # logged once the task returns
+            assert "True" in delivered, "the worker answered and posted it"
 
             scripted = slack.new_thread()  # a Just asking click is answered by the worker too
             slack.send(scripted, "how do I reset my password? I forgot it")
             (started,) = wait_until(lambda: slack.bot_messages(scripted), timeout_s=180)
             assert slack.click(started, "just_asking") == 200
             wait_until(lambda: len(slack.bot_messages(scripted)) == 2, timeout_s=180)
-            wait_until(lambda: sum(task_names.DELIVER_ANSWER in line and "succeeded" in line
-                                   for line in (tmp_path / "worker.log").read_text().splitlines()) == 3, timeout_s=30)
+            wait_until(lambda: len(_deliveries(log)) == 3, timeout_s=30)
+            assert all("True" in line for line in _deliveries(log))
         assert answer.trace_id and answer.sources, answer
         assert any(QUESTION in str(r.body) for r in llm.requests), "the worker's answer was written by the LLM"
         assert len(slack.fake.calls_to("reactions.add", ok_only=True)) == 2, "one per question, none for the click"
