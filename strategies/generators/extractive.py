@@ -34,10 +34,11 @@ class ExtractiveWriter:
         best = max(e.similarity for e in evidence)
         chosen = [e for e in evidence if e.similarity >= best - self.similarity_margin][: self.max_passages]
         quotes = []
-        quoted: set[str] = set()  # overlapping chunks of one page share sentences: quote each once
+        quoted: list[str] = []  # overlapping chunks of one page share sentences: quote each once
         for item in chosen:
-            sentences = [s for s in self._best_sentences(query, item.chunk.text) if s not in quoted]
-            quoted.update(sentences)
+            # a chunk that starts inside a list has its items alone; the chunk before joined them to their intro
+            sentences = [s for s in self._best_sentences(query, item.chunk.text) if not any(s in q for q in quoted)]
+            quoted += sentences
             if sentences:
                 quotes.append((item.rank, " ".join(sentences)))
         if not quotes:

@@ -27,3 +27,16 @@ def test_numbered_steps_are_quoted_without_their_numbers():
     draft = writer.write("how do I export?", [_evidence(1, steps)])
     assert "Open Settings and click Export. Choose CSV. [1]" in draft.text
     assert "2." not in draft.text
+
+
+def test_a_list_item_already_quoted_with_its_introduction_is_not_quoted_again():
+    writer = ExtractiveWriter(embed=lambda texts: [[1.0] for _ in texts])
+    draft = writer.write(
+        "when are reminders sent?",
+        [
+            _evidence(1, "Reminders go out:\n- 3 days before the due date\n- on the due date"),
+            _evidence(2, "- on the due date\nReminders are sent at 09:00."),
+        ],
+    )
+    assert draft.text.count("on the due date") == 1
+    assert "> Reminders are sent at 09:00. [2]" in draft.text
