@@ -124,11 +124,6 @@ class ChatActions:
             )
 
 
-def just_asking_keys(trace_id: str) -> list[str]:
-    """Delivery keys of a Just asking click: a second click on the same answer is not answered twice."""
-    return [f"just_asking:{trace_id}"]
-
-
 def _now_asked_for_a_person(session: Session, conversation_id: int, user_id: str) -> None:
     """The conversation's open dispute escalation becomes a request for a person: the queue
     should show that the user is now waiting (the bot has gone quiet), not only a review."""

@@ -75,9 +75,13 @@ class ChatBackend:
     async def talk_to_human(self, trace_id: str, user_id: str) -> ActionResult:
         return await asyncio.to_thread(self._actions.talk_to_human, trace_id, user_id)
 
-    async def just_asking(self, trace_id: str, user_id: str) -> IncomingMessage:
-        """The message to answer for a Just asking click (raises MovedOn or UnknownTrace)."""
-        return await asyncio.to_thread(self._actions.just_asking, trace_id, user_id)
+    async def claim_just_asking(self, trace_id: str, user_id: str) -> tuple[IncomingMessage, list[str]] | None:
+        """The message to answer for a Just asking click and the delivery keys now claimed for it
+        (finish them once answered); None when a click on that answer is already answered.
+        Raises MovedOn or UnknownTrace."""
+        message = await asyncio.to_thread(self._actions.just_asking, trace_id, user_id)
+        keys = [f"just_asking:{trace_id}"]  # a second click on the same answer, in any chat, is not answered twice
+        return (message, keys) if await self.claim(keys) else None
 
     async def admin(self, actor: str, channel: str, text: str) -> str:
         return await asyncio.to_thread(self._admin.run, actor, channel, text)

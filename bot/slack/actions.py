@@ -11,7 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.chat_actions import ActionResult, MovedOn, UnknownTrace, just_asking_keys
+from bot.chat_actions import ActionResult, MovedOn, UnknownTrace
 from bot.chat_backend import ChatBackend
 from bot.chat_work import ChatWork
 from bot.messages import Action
@@ -43,7 +43,7 @@ def register_actions(app: AsyncApp, backend: ChatBackend, work: ChatWork) -> Non
         trace_id, channel, thread_ts = _button(body)
         user = body["user"]["id"]
         try:
-            message = await backend.just_asking(trace_id, user_key(user))
+            claimed = await backend.claim_just_asking(trace_id, user_key(user))
         except UnknownTrace as exc:
             log.warning("Slack just_asking button for an unknown answer trace, nothing answered: %s", exc)
             await _tell(client, channel, user, thread_ts, UNKNOWN_ANSWER)
@@ -51,10 +51,10 @@ def register_actions(app: AsyncApp, backend: ChatBackend, work: ChatWork) -> Non
         except MovedOn as exc:
             await _tell(client, channel, user, thread_ts, exc.text)
             return
-        keys = just_asking_keys(trace_id)
-        if not await backend.claim(keys):
+        if claimed is None:
             log.info("ignored a second Just asking click on answer %s", trace_id)
             return
+        message, keys = claimed
         await answer_claimed(backend, client, message, keys, {})
 
     async def open_dispute_form(ack: AsyncAck, body: dict, client: AsyncWebClient) -> None:

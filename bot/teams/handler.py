@@ -9,7 +9,7 @@ import logging
 from botbuilder.core import ActivityHandler, TurnContext
 from botbuilder.schema import ActivityTypes
 
-from bot.chat_actions import ActionResult, MovedOn, UnknownTrace, just_asking_keys
+from bot.chat_actions import ActionResult, MovedOn, UnknownTrace
 from bot.chat_backend import ChatBackend
 from bot.messages import Action, IncomingMessage
 from bot.teams.addresses import (
@@ -112,17 +112,17 @@ class SupportBotHandler(ActivityHandler):
     async def _just_asking(self, turn_context: TurnContext, trace_id: str, user: str) -> None:
         """Answered like the message "just asking" from `user`, in the answer's conversation."""
         try:
-            message = await self._backend.just_asking(trace_id, user)
+            claimed = await self._backend.claim_just_asking(trace_id, user)
         except UnknownTrace as exc:
             log.warning("teams: just_asking pressed on an unknown answer, ignored: %s", exc)
             return
         except MovedOn as exc:
             await turn_context.send_activity(text_activity(exc.text))
             return
-        keys = just_asking_keys(trace_id)
-        if not await self._backend.claim(keys):
+        if claimed is None:
             log.info("teams: a second Just asking click on answer %s ignored", trace_id)
             return
+        message, keys = claimed
         if self._backend.answers_elsewhere:
             await self._hand_off(turn_context, message, keys)
             return

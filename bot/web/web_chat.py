@@ -12,7 +12,7 @@ from fastapi import APIRouter, HTTPException, Path as PathParam, Query
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
-from bot.chat_actions import MovedOn, UnknownTrace, just_asking_keys
+from bot.chat_actions import MovedOn, UnknownTrace
 from bot.chat_backend import ChatBackend
 from bot.messages import IncomingMessage, Reply
 
@@ -82,12 +82,12 @@ def web_chat_routes(backend: ChatBackend) -> APIRouter:
     async def just_asking(trace_id: str, user: str) -> dict:
         """Answered like the message "just asking"; the reply comes back as from /chat/messages."""
         try:
-            message = await backend.just_asking(trace_id, user)
+            claimed = await backend.claim_just_asking(trace_id, user)
         except MovedOn as exc:
             return {"text": exc.text}
-        keys = just_asking_keys(trace_id)
-        if not await backend.claim(keys):
+        if claimed is None:
             return {"text": ALREADY_CLICKED}
+        message, keys = claimed
         succeeded = False
         try:
             payload = _reply_payload(await backend.answer(message))
