@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -44,6 +45,33 @@ class Citation:
     section: str
     url: str | None
     document_key: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """One line of an answer's Sources list: every citation of one section of one page. Two
+    overlapping chunks of a section are cited [1] and [2] in the text, and listed once, as [1][2]."""
+
+    numbers: tuple[int, ...]
+    title: str
+    section: str  # the section path, or "" when it only repeats the page title
+    url: str | None
+
+
+def sources_of(citations: Sequence[Citation]) -> list[Source]:
+    """The Sources list of an answer, in the order of each line's first citation."""
+    grouped: dict[tuple[str, str, str | None], list[Citation]] = {}
+    for citation in sorted(citations, key=lambda c: c.number):
+        grouped.setdefault((citation.document_key, citation.section, citation.url), []).append(citation)
+    return [
+        Source(
+            numbers=tuple(c.number for c in group),
+            title=group[0].title,
+            section=group[0].section if group[0].section != group[0].title else "",
+            url=group[0].url,
+        )
+        for group in grouped.values()
+    ]
 
 
 @dataclass

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from rich.markup import escape
 
-from bot.messages import Reply
+from bot.messages import Reply, sources_of
 
 
 def reply_markup(reply: Reply) -> str:
@@ -14,10 +14,11 @@ def reply_markup(reply: Reply) -> str:
     if reply.citations:
         lines.append("")
         lines.append("[bold]Sources[/bold]")
-        for citation in reply.citations:
-            where = citation.title + (f" › {citation.section}" if citation.section else "")
-            link = f" — {citation.url}" if citation.url else ""
-            lines.append(f"  [{citation.number}] {escape(where)}{escape(link)}")
+        for source in sources_of(reply.citations):
+            where = source.title + (f" › {source.section}" if source.section else "")
+            link = f" — {source.url}" if source.url else ""
+            numbers = "".join(f"[{n}]" for n in source.numbers)
+            lines.append(f"  {escape(numbers)} {escape(where)}{escape(link)}")
     if reply.trace_id:
         lines.append(f"[dim]trace {reply.trace_id} · {reply.outcome.value}[/dim]")
     return "\n".join(lines)

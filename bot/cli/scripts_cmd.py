@@ -85,7 +85,7 @@ def train_examples(c) -> None:
     from bot.training_data import gather_training_data
 
     if c.scripts.problems:
-        errors.print(f"[yellow]Scripts have problems; not training (see `supportbot scripts validate`).[/yellow]")
+        errors.print("[yellow]Scripts have problems; not training (see `supportbot scripts validate`).[/yellow]")
         return
     gathered = gather_training_data(c.scripts, [], [], c.settings.scripts_dir)
     with _stage_progress() as progress:

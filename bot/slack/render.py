@@ -1,5 +1,5 @@
 """A Reply as a Slack Block Kit message: the answer in one or more sections, the Sources with
-links, and the Helpful / Not right / Talk to a human buttons carrying the trace id.
+links (one line per section of a page), and the Helpful / Not right / Talk to a human buttons carrying the trace id.
 Slack's limits: 3,000 characters per section text, 50 blocks per message."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.chat_labels import ACTION_LABELS
-from bot.messages import Action, Citation, Reply
+from bot.messages import Action, Citation, Reply, sources_of
 
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
@@ -80,8 +80,10 @@ def _fit(paragraph: str, limit: int) -> list[str]:
 
 def sources_block(citations: list[Citation]) -> dict:
     lines = [SOURCES_HEADING]
-    for citation in citations:
-        line = f"[{citation.number}] {_link(citation.title, citation.url)}"
+    for source in sources_of(citations):
+        line = "".join(f"[{n}]" for n in source.numbers) + f" {_link(source.title, source.url)}"
+        if source.section:
+            line += f" · {escape(source.section)}"
         if sum(len(x) + 1 for x in lines) + len(line) > SECTION_LIMIT:
             break
         lines.append(line)

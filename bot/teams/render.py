@@ -13,7 +13,7 @@ from botbuilder.schema import Activity, Attachment
 
 from bot.chat_labels import ACTION_LABELS, DISPUTE_REASON_LABELS
 from bot.db.models.feedback import DISPUTE_REASONS
-from bot.messages import Action, Citation, Reply
+from bot.messages import Action, Reply, Source, sources_of
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CARD_VERSION = "1.4"
@@ -62,7 +62,7 @@ def shorten(text: str, max_chars: int) -> str:
 def _card(reply: Reply, text: str) -> dict:
     body: list[dict] = [{"type": "TextBlock", "text": text, "wrap": True}]
     if reply.citations:
-        body.append(_sources(reply.citations[:MAX_SOURCES]))
+        body.append(_sources(sources_of(reply.citations)[:MAX_SOURCES]))
     return {
         "type": "AdaptiveCard",
         "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
@@ -72,18 +72,19 @@ def _card(reply: Reply, text: str) -> dict:
     }
 
 
-def _sources(citations: list[Citation]) -> dict:
+def _sources(sources: list[Source]) -> dict:
     items = [{"type": "TextBlock", "text": "Sources", "weight": "Bolder", "size": "Small", "wrap": True}]
-    items += [{"type": "TextBlock", "text": source_line(c), "size": "Small", "wrap": True, "spacing": "None"} for c in citations]
+    items += [{"type": "TextBlock", "text": source_line(s), "size": "Small", "wrap": True, "spacing": "None"} for s in sources]
     return {"type": "Container", "id": "sources", "spacing": "Medium", "separator": True, "items": items}
 
 
-def source_line(citation: Citation) -> str:
-    title = _escape(citation.title[:200])
-    url = citation.url if citation.url and len(citation.url) <= MAX_URL_CHARS else None
-    line = f"{citation.number}. [{title}]({_link(url)})" if url else f"{citation.number}. {title}"
-    if citation.section and citation.section != citation.title:
-        line += f" · {citation.section[:200]}"
+def source_line(source: Source) -> str:
+    numbers = ", ".join(str(n) for n in source.numbers)
+    title = _escape(source.title[:200])
+    url = source.url if source.url and len(source.url) <= MAX_URL_CHARS else None
+    line = f"{numbers}. [{title}]({_link(url)})" if url else f"{numbers}. {title}"
+    if source.section:
+        line += f" · {source.section[:200]}"
     return line
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from bot.chat_actions import MovedOn, UnknownTrace
 from bot.chat_backend import ChatBackend
-from bot.messages import IncomingMessage, Reply
+from bot.messages import IncomingMessage, Reply, sources_of
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,8 @@ def _reply_payload(reply: Reply) -> dict:
         "text": reply.text,
         "outcome": reply.outcome.value,
         "trace_id": reply.trace_id,
-        "citations": [{"number": c.number, "title": c.title, "section": c.section, "url": c.url} for c in reply.citations],
+        "sources": [
+            {"numbers": list(s.numbers), "title": s.title, "section": s.section, "url": s.url} for s in sources_of(reply.citations)
+        ],
         "actions": [a.value for a in reply.actions],
     }

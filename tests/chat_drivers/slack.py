@@ -210,7 +210,7 @@ def parse_bot_message(args: dict) -> BotMessage:
                 if link:
                     sources.append((html.unescape(link.group(2)), link.group(1)))
                 else:
-                    sources.append((html.unescape(re.sub(r"^\[\d+\]\s*", "", line)), None))
+                    sources.append((html.unescape(re.sub(r"^(\[\d+\])+\s*|\s+·\s+.*$", "", line)), None))
         else:
             texts.append(html.unescape(text))
     for block in args.get("blocks") or []:

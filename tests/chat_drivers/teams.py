@@ -27,8 +27,8 @@ APP_PASSWORD = "fake-app-password"
 TENANT = "72f988bf-0000-4000-8000-00000000te57"
 BOT = {"id": f"28:{APP_ID}", "name": "supportbot"}
 SUPPORT_CHANNEL = "19:support-team@thread.tacv2"
-_LINK = re.compile(r"^\d+\.\s+\[(?P<title>(?:\\.|[^\]\\])*)\]\((?P<url>[^)\s]*)\)")
-_PLAIN = re.compile(r"^\d+\.\s+(?P<title>.*?)(?:\s+·\s+.*)?$")
+_LINK = re.compile(r"^\d+(?:, \d+)*\.\s+\[(?P<title>(?:\\.|[^\]\\])*)\]\((?P<url>[^)\s]*)\)")
+_PLAIN = re.compile(r"^\d+(?:, \d+)*\.\s+(?P<title>.*?)(?:\s+·\s+.*)?$")
 
 
 def aad_id(user: str) -> str:

@@ -39,7 +39,7 @@ def test_an_answer_is_posted_in_the_thread_as_sections_sources_and_three_buttons
     assert sections and all(b["type"] == "section" and b["text"]["type"] == "mrkdwn" for b in sections)
     lines = sources["text"]["text"].splitlines()
     assert lines[0] == "*Sources*"
-    assert all(re.fullmatch(r"\[\d+\] <https://help\.tallyo\.example[^|>]*\|[^>]+>", line) for line in lines[1:])
+    assert all(re.fullmatch(r"(\[\d+\])+ <https://help\.tallyo\.example[^|>]*\|[^>]+>( · .+)?", line) for line in lines[1:])
     assert actions["type"] == "actions"
     assert [(e["action_id"], e["text"]["text"], e["value"]) for e in actions["elements"]] == [
         ("supportbot_helpful", "Helpful", answer.trace_id),

@@ -44,10 +44,12 @@ def test_a_question_gets_a_cited_answer_traced_as_the_web_chat(web, scripted):
     reply = ask(web, "How much does the Pro plan cost?")
     assert reply["outcome"] == "answered" and "$" in reply["text"]
     assert reply["actions"] == ["helpful", "not_right", "talk_to_human"]
-    assert reply["citations"] and all(c["title"] and c["url"].startswith("https://") for c in reply["citations"])
+    assert reply["sources"] and all(s["title"] and s["url"].startswith("https://") for s in reply["sources"])
     with scripted.sessions() as session:
         trace = session.get(AnswerTrace, reply["trace_id"])
         assert (trace.channel, trace.answer) == ("web", reply["text"])
+        cited = sorted(e.citation for e in trace.evidence if e.citation is not None)
+    assert sorted(n for s in reply["sources"] for n in s["numbers"]) == cited, "every citation is on one Sources line"
 
 
 def test_a_follow_up_in_the_same_conversation_is_answered_with_its_history(web, scripted):
@@ -98,7 +100,7 @@ def test_just_asking_answers_the_question_that_started_a_script_from_the_docs(we
     answered = web.post("/chat/actions", json=click)
     assert answered.status_code == 200
     reply = answered.json()
-    assert reply["outcome"] == "answered" and reply["text"].startswith(MISREAD) and reply["citations"]
+    assert reply["outcome"] == "answered" and reply["text"].startswith(MISREAD) and reply["sources"]
     assert reply["actions"] == ["helpful", "not_right", "talk_to_human"]
     with scripted.sessions() as session:
         trace = session.get(AnswerTrace, reply["trace_id"])

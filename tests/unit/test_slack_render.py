@@ -24,7 +24,7 @@ def test_an_answer_is_sections_then_sources_then_three_buttons_with_the_trace_id
     assert rendered["blocks"] == [
         {"type": "section", "text": {"type": "mrkdwn", "text": "Pro costs $15 per user &amp; month [1]."}},
         {"type": "section", "text": {"type": "mrkdwn", "text": (
-            "*Sources*\n[1] <https://help.example/pricing|Plans &lt;and&gt; pricing>\n[2] Billing FAQ"
+            "*Sources*\n[1] <https://help.example/pricing|Plans &lt;and&gt; pricing> · Pro\n[2] Billing FAQ"
         )}},
         {"type": "actions", "block_id": "supportbot_actions", "elements": [
             {"type": "button", "action_id": "supportbot_helpful", "text": {"type": "plain_text", "text": "Helpful"},
@@ -73,3 +73,18 @@ def test_markdown_becomes_slack_mrkdwn():
     assert to_mrkdwn("**Pro** is [our plan](https://x.example/p) for teams < 10") == (
         "*Pro* is <https://x.example/p|our plan> for teams &lt; 10"
     )
+
+
+def test_two_chunks_of_one_section_are_one_sources_line_and_other_sections_are_named():
+    page = "https://help.example/password"
+    reply = _reply("Quotes [1] [2] [3].", citations=[
+        Citation(1, "Password reset", "Reset your password", page, "password.md"),
+        Citation(2, "Password reset", "Reset your password", page, "password.md"),
+        Citation(3, "Password reset", "Two-factor > Backup codes", page, "password.md"),
+    ])
+    sources = render_reply(reply)["blocks"][-1]["text"]["text"]
+    assert sources.splitlines() == [
+        "*Sources*",
+        f"[1][2] <{page}|Password reset> · Reset your password",
+        f"[3] <{page}|Password reset> · Two-factor &gt; Backup codes",
+    ]

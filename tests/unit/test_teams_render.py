@@ -69,6 +69,21 @@ def test_the_driver_reads_back_what_the_renderer_wrote():
     assert (message.actions, message.trace_id) == (["helpful", "not_right", "talk_to_human"], TRACE)
 
 
+def test_two_chunks_of_one_section_are_one_sources_line_the_driver_reads_once():
+    page = "https://help.tallyo.example/password"
+    reply = _answer(citations=[
+        Citation(1, "Password reset", "Reset your password", page, "password.md"),
+        Citation(2, "Password reset", "Reset your password", page, "password.md"),
+        Citation(3, "Password reset", "Password reset", page, "password.md"),
+    ])
+    [_, sources] = answer_card(reply)["body"]
+    assert [item["text"] for item in sources["items"][1:]] == [
+        f"1, 2. [Password reset]({page}) · Reset your password",
+        f"3. [Password reset]({page})",
+    ]
+    assert parse_message(reply_activity(reply).serialize()).sources == [("Password reset", page)] * 2
+
+
 def test_an_escalated_reply_offers_only_what_the_service_offers():
     card = answer_card(_answer(citations=[], actions=[Action.TALK_TO_HUMAN]))
     assert [a["data"]["action"] for a in card["actions"]] == ["talk_to_human"]
