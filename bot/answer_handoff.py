@@ -13,7 +13,7 @@ from typing import Protocol
 
 from bot.answer_service import AnswerService
 from bot.delivery_ledger import DeliveryLedger
-from bot.messages import IncomingMessage, Reply
+from bot.messages import Action, IncomingMessage, Reply
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ def handoff_payload(message: IncomingMessage, keys: list[str], context: dict) ->
 def message_from_payload(payload: dict) -> IncomingMessage:
     fields = dict(payload["message"])
     fields["earlier_messages"] = tuple(fields.get("earlier_messages") or ())
+    fields["pressed"] = Action(fields["pressed"]) if fields.get("pressed") else None
     return IncomingMessage(**fields)
 
 

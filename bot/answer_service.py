@@ -76,6 +76,8 @@ class AnswerService:
             result = StrategyAnswer(strategy="router", text=None, abstain_reason="strategy error", escalate=True)
             result.script_state = question.script_state  # an error must not lose the script's place
         answer_ms = round((time.perf_counter() - answer_started) * 1000, 2)
+        if message.pressed is not None:
+            result.routing["pressed"] = message.pressed.value  # the trace tells a click from the typed words
 
         outcome, reply_text = _outcome_and_text(result)
         with self._sessions.begin() as session:
@@ -117,7 +119,7 @@ class AnswerService:
             outcome=outcome,
             trace_id=trace_id,
             citations=_citations(result),
-            actions=_actions(outcome, result),
+            actions=answer_actions(outcome, offers_docs_answer=result.offers_docs_answer, handed_off=result.handoff),
         )
 
     def _conversation(self, session: Session, message: IncomingMessage) -> Conversation:
@@ -173,10 +175,11 @@ def _citations(result: StrategyAnswer) -> list[Citation]:
     ]
 
 
-def _actions(outcome: Outcome, result: StrategyAnswer) -> list[Action]:
+def answer_actions(outcome: Outcome, *, offers_docs_answer: bool = False, handed_off: bool = False) -> list[Action]:
+    """The buttons under a reply."""
     if outcome is Outcome.ANSWERED:
-        offered = [Action.JUST_ASKING] if result.offers_docs_answer else []
+        offered = [Action.JUST_ASKING] if offers_docs_answer else []
         return [*offered, Action.HELPFUL, Action.NOT_RIGHT, Action.TALK_TO_HUMAN]
-    if result.handoff:
+    if handed_off:
         return []
     return [Action.TALK_TO_HUMAN]

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.answer_service import HANDED_OVER
+from bot.answer_service import HANDED_OVER, answer_actions
 from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute, Escalation, Turn
 from bot.db.models.feedback import DISPUTE_REASONS
 from bot.escalations import EscalationNotifier, open_escalation
 from bot.handoff import hand_to_human, mark_escalated
-from bot.messages import IncomingMessage
+from bot.messages import Action, Citation, IncomingMessage, Outcome, Reply
 
 THANKS = "Thanks for letting us know!"
 DISPUTE_OPENED = "Thanks: I've passed this to the support team to review, and they'll follow up here."
@@ -121,7 +121,22 @@ class ChatActions:
                 user_id=user_id,
                 text=JUST_ASKING,
                 reply_address=conversation.reply_address,
+                pressed=Action.JUST_ASKING,
             )
+
+    def without_just_asking(self, trace_id: str) -> Reply:
+        """The answer whose Just asking was pressed, as it reads from now on: the same text and
+        sources, and no Just asking button (a button left there only invites clicks that change nothing)."""
+        with self._sessions() as session:
+            trace = _trace(session, trace_id)
+            outcome = Outcome(trace.outcome)
+            citations = [
+                Citation(e.citation, e.title, e.section, e.url, e.document_key)
+                for e in sorted(trace.evidence, key=lambda e: e.citation or 0)
+                if e.citation is not None
+            ]
+            return Reply(text=trace.answer, outcome=outcome, trace_id=trace.id, citations=citations,
+                         actions=answer_actions(outcome))
 
 
 def _now_asked_for_a_person(session: Session, conversation_id: int, user_id: str) -> None:

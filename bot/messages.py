@@ -36,6 +36,8 @@ class IncomingMessage:
     # Earlier messages of a thread the bot joins late (a mention deep in a Slack thread):
     # context for the first answer, when the bot has no turns of its own there yet.
     earlier_messages: tuple[str, ...] = ()
+    # The button that sent this message for the user (Just asking), None when they typed it.
+    pressed: Action | None = None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The buttons under an answer and the Not right form: each records against the trace named
 in the button's value, and the user is told the result in an ephemeral message in the thread.
-Just asking is answered in the thread like the message "just asking"."""
+Just asking is answered in the thread like the message "just asking", and the answer it was
+pressed under loses the button."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from bot.messages import Action
 from bot.slack.addresses import user_key
 from bot.slack.answering import answer_claimed
 from bot.slack.dispute_form import CALLBACK_ID, DisputeOrigin, dispute_view, read_submission
-from bot.slack.render import ACTION_IDS
+from bot.slack.render import ACTION_IDS, render_reply
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,10 @@ def register_actions(app: AsyncApp, backend: ChatBackend, work: ChatWork) -> Non
             await _tell(client, channel, user, thread_ts, UNKNOWN_ANSWER)
             return
         except MovedOn as exc:
+            await _remove_just_asking(client, body, backend, trace_id)
             await _tell(client, channel, user, thread_ts, exc.text)
             return
+        await _remove_just_asking(client, body, backend, trace_id)
         if claimed is None:
             log.info("ignored a second Just asking click on answer %s", trace_id)
             return
@@ -99,6 +102,19 @@ async def _record(client: AsyncWebClient, body: dict, name: str, record) -> None
         await _tell(client, channel, user, thread_ts, UNKNOWN_ANSWER)
         return
     await _tell(client, channel, user, thread_ts, result.text)
+
+
+async def _remove_just_asking(client: AsyncWebClient, body: dict, backend: ChatBackend, trace_id: str) -> None:
+    """The pressed answer is posted again without its Just asking button."""
+    _, channel, _ = _button(body)
+    ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
+    if not (channel and ts):
+        return
+    reply = await backend.without_just_asking(trace_id)
+    try:
+        await client.chat_update(channel=channel, ts=ts, **render_reply(reply))
+    except SlackApiError as exc:
+        log.warning("could not remove the Just asking button from %s in %s: %s", ts, channel, exc.response.get("error"))
 
 
 def _button(body: dict) -> tuple[str, str | None, str | None]:

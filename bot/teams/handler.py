@@ -23,7 +23,7 @@ from bot.teams.addresses import (
     user_of,
 )
 from bot.teams.delivery import LOOKING_INTO_IT, AnswerDelivery
-from bot.teams.render import text_activity
+from bot.teams.render import reply_activity, text_activity
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +117,10 @@ class SupportBotHandler(ActivityHandler):
             log.warning("teams: just_asking pressed on an unknown answer, ignored: %s", exc)
             return
         except MovedOn as exc:
+            await self._remove_just_asking(turn_context, trace_id)
             await turn_context.send_activity(text_activity(exc.text))
             return
+        await self._remove_just_asking(turn_context, trace_id)
         if claimed is None:
             log.info("teams: a second Just asking click on answer %s ignored", trace_id)
             return
@@ -127,6 +129,18 @@ class SupportBotHandler(ActivityHandler):
             await self._hand_off(turn_context, message, keys)
             return
         await self._delivery.answer(turn_context, message, keys)
+
+    async def _remove_just_asking(self, turn_context: TurnContext, trace_id: str) -> None:
+        """The card the click came from is updated to the same answer without its Just asking button."""
+        card_id = turn_context.activity.reply_to_id
+        updated = reply_activity(await self._backend.without_just_asking(trace_id))
+        if not card_id or updated is None:
+            return
+        updated.id = card_id
+        try:
+            await turn_context.update_activity(updated)
+        except Exception:
+            log.warning("teams: could not remove the Just asking button from card %s", card_id, exc_info=True)
 
     async def _act(self, action: Action, trace_id: str, user: str, value: dict) -> ActionResult:
         if action is Action.HELPFUL:

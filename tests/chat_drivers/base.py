@@ -61,6 +61,9 @@ class ChatDriver(Protocol):
     def bot_messages(self, thread: str) -> list[BotMessage]:
         """Answers and notes the bot posted into the thread so far (not typing/looking-into-it signs)."""
 
+    def updated(self, message: BotMessage) -> BotMessage | None:
+        """`message` as the bot last changed it in place (Slack chat.update, Teams activity update); None if never."""
+
     def click(self, message: BotMessage, action: str, *, user: str = "alice", reason: str = "wrong_fact", details: str = "") -> int:
         """Press a button under `message`; for not_right also fill in and submit the reason form."""
 

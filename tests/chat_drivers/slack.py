@@ -126,6 +126,11 @@ class SlackDriver:
         channel, root = thread.split("/")
         return [parse_bot_message(args) for args in self.fake.posts(channel, root)]
 
+    def updated(self, message: BotMessage) -> BotMessage | None:
+        updates = [c.args for c in self.fake.calls_to("chat.update", ok_only=True)
+                   if (c.args.get("channel"), c.args.get("ts")) == (message.raw["channel"], message.raw["ts"])]
+        return parse_bot_message(updates[-1]) if updates else None
+
     def confirmations(self, thread: str) -> list[str]:
         channel, root = thread.split("/")
         return [c.args.get("text", "") for c in self.fake.calls_to("chat.postEphemeral", ok_only=True)

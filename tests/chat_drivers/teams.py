@@ -128,6 +128,11 @@ class TeamsDriver:
             if posted.body.get("text") != LOOKING_INTO_IT and (self.sent[posted.reply_to_id] == "message" or _card_of(posted.body))
         ]
 
+    def updated(self, message: BotMessage) -> BotMessage | None:
+        card = self._posted_as(message.raw)
+        updates = [p for p in self.connector.posted(card.conversation_id) if p.method == "PUT" and p.activity_id == card.activity_id]
+        return parse_message(updates[-1].body) if updates else None
+
     def looking_into_it_notes(self, thread: str) -> list[PostedActivity]:
         return [p for p in self._replies_to(thread, "message") if p.body.get("text") == LOOKING_INTO_IT]
 

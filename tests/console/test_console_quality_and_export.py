@@ -57,18 +57,19 @@ def test_the_dashboard_shows_rates_per_strategy_and_script(lead, accounts):
 
 def test_the_dashboard_lists_scripts_users_declined_with_the_questions_that_started_them(lead, accounts):
     with accounts.sessions.begin() as session:
-        for n, (script, opening) in enumerate([
-            ("request_refund", "is there a refund policy for annual plans?"),
-            ("request_refund", "do refunds cover annual plans?"),
-            ("cancel_subscription", "what happens to my data if I cancel?"),
+        for n, (script, opening, pressed) in enumerate([
+            ("request_refund", "is there a refund policy for annual plans?", {"pressed": "just_asking"}),
+            ("request_refund", "do refunds cover annual plans?", {}),
+            ("cancel_subscription", "what happens to my data if I cancel?", {}),
         ]):
             row = seed.trace(session, "no, I was just asking")
-            row.routing = {**row.routing, "declined_script": script, "declined_opening": opening}
+            row.routing = {**row.routing, "declined_script": script, "declined_opening": opening, **pressed}
         old = seed.trace(session, "no, I was just asking", created_at=utcnow() - timedelta(days=90))
         old.routing = {**old.routing, "declined_script": "delete_account", "declined_opening": "long ago"}
     section = lead.get("/console/dashboard").text.split('id="declined"')[1].split("</section>")[0]
-    scripts = re.findall(r"<b>(\w+)</b> — (\d+) times?", section)
-    assert scripts == [("request_refund", "2"), ("cancel_subscription", "1")], "busiest first; outside the range left out"
+    scripts = re.findall(r"<b>(\w+)</b> — (\d+) times?( \(1 by the Just asking button\))?</summary>", section)
+    assert scripts == [("request_refund", "2", " (1 by the Just asking button)"), ("cancel_subscription", "1", "")], \
+        "busiest first, clicks counted; outside the range left out"
     assert "is there a refund policy for annual plans?" in section and "long ago" not in section
 
 

@@ -88,6 +88,16 @@ def test_the_trace_page_shows_the_thread_routing_and_evidence_with_document_chan
         assert note in html
     assert "retrieve" in html and "12.5 ms" in html
     assert lead.get(f"/console/api/traces/{trace_id}").json()["evidence"][0]["document_now"] == "changed"
+    assert 'id="pressed"' not in html, "a typed message is not marked as a click"
+
+
+def test_the_trace_page_says_when_the_message_was_a_just_asking_click(lead, accounts):
+    with accounts.sessions.begin() as session:
+        row = seed.trace(session, "just asking")
+        row.routing = {**row.routing, "declined_script": "reset_password", "pressed": "just_asking"}
+        trace_id = row.id
+    html = lead.get(f"/console/traces/{trace_id}").text
+    assert re.search(r'id="pressed">Sent by the <b>Just asking</b> button, not typed', html)
 
 
 def test_a_missing_trace_is_a_404_page(lead):

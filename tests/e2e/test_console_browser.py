@@ -229,7 +229,9 @@ def test_the_web_chat_page_answers_from_the_docs_when_the_user_was_just_asking(s
     answers = wait_until(lambda: len(found := browser.find_elements(By.CSS_SELECTOR, ".msg.bot")) == 2 and found, 30)
     assert answers[1].text.startswith(MISREAD) and answers[1].find_elements(By.CSS_SELECTOR, ".sources a")
     assert [m.text for m in browser.find_elements(By.CSS_SELECTOR, ".msg.user")][-1] == "Just asking"
-    assert all(b.get_attribute("disabled") for b in bar.find_elements(By.TAG_NAME, "button")), "clicked once"
+    buttons = bar.find_elements(By.TAG_NAME, "button")
+    assert [b.text for b in buttons] == ["Helpful", "Not right", "Talk to a human"], "the answered button is gone"
+    assert all(b.get_attribute("disabled") for b in buttons), "clicked once"
     shot(browser, "11-web-chat-just-asking")
 
 

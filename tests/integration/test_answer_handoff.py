@@ -4,7 +4,9 @@ the delivery; a failed post releases it so the chat's retry is answered."""
 from __future__ import annotations
 
 from bot.answer_handoff import WorkerAnswers, handoff_payload, message_from_payload
-from bot.messages import IncomingMessage
+from dataclasses import replace
+
+from bot.messages import Action, IncomingMessage
 
 MESSAGE = IncomingMessage(
     channel="slack:T1/C1", conversation_key="1700000000.000100", user_id="slack:U1",
@@ -32,6 +34,8 @@ def test_the_payload_is_json_and_gives_back_the_same_message():
 
     payload = json.loads(json.dumps(handoff_payload(MESSAGE, KEYS, {"ts": "1700000000.000100"})))
     assert message_from_payload(payload) == MESSAGE and payload["keys"] == KEYS
+    clicked = replace(MESSAGE, text="just asking", pressed=Action.JUST_ASKING)
+    assert message_from_payload(json.loads(json.dumps(handoff_payload(clicked, KEYS, {})))) == clicked
 
 
 def test_a_worker_answers_posts_and_finishes_the_delivery(shared_synced):

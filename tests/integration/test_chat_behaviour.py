@@ -131,9 +131,13 @@ def test_just_asking_under_a_script_started_by_a_question_answers_it_from_the_do
     _, answered = wait_until(lambda: len(driver.bot_messages(thread)) == 2 and driver.bot_messages(thread))
     assert answered.text.startswith(MISREAD) and answered.sources
     assert answered.actions == ["helpful", "not_right", "talk_to_human"]
+    pressed_under = wait_until(lambda: driver.updated(started))
+    assert (pressed_under.text, pressed_under.trace_id) == (started.text, started.trace_id)
+    assert pressed_under.actions == ["helpful", "not_right", "talk_to_human"], "the answered button is gone"
     with driver.container.sessions() as session:
         trace = session.get(AnswerTrace, answered.trace_id)
         assert trace.routing["declined_script"] == "reset_password" and trace.question == JUST_ASKING
+        assert trace.routing["pressed"] == "just_asking"
         assert session.get(Turn, trace.question_turn_id).user_id == driver.user_id("alice")
         assert trace.routing["declined_opening"] == "how do I reset my password? I forgot it"
         assert session.get(Conversation, trace.conversation_id).script_state is None

@@ -157,6 +157,7 @@ def test_not_what_i_meant_stops_the_script_and_answers_the_opening_question_from
     assert row.strategy == "retrieval" and row.routing["declined_script"] == "reset_password"
     assert row.routing["declined_opening"] == "I forgot my password"
     assert row.routing["reason"] == "the user said script reset_password was not what they meant"
+    assert "pressed" not in row.routing, "typed, not a Just asking click"
     assert any("password" in e.text.lower() for e in row.evidence if e.citation), "the docs are searched for the opening question"
     assert chat.conversation().script_state is None
 

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from bot.chat_actions import DISPUTE_OPENED
 from bot.db.models import AnswerTrace, Conversation, Dispute
 from bot.db.models.feedback import DISPUTE_REASONS
+from bot.slack.clients import SERVER_ERROR_RETRIES
+from strategies.router import MISREAD
 from tests.chat_drivers.base import running_driver, wait_until
 from tests.conftest import DATABASES
 
@@ -135,6 +137,19 @@ def test_a_server_error_while_posting_is_retried_since_slack_will_not_redeliver_
     calls = [c for c in slack.fake.calls_to("chat.postMessage") if c.args.get("channel") == channel]
     assert [c.status for c in calls] == [503, 200]
     assert len(slack.bot_messages(thread)) == 1
+
+
+def test_just_asking_is_answered_even_when_slack_refuses_to_update_the_pressed_message(slack):
+    thread = slack.new_thread()
+    slack.send(thread, "how do I reset my password? I forgot it")
+    [started] = wait_until(lambda: slack.bot_messages(thread))
+    for _ in range(1 + SERVER_ERROR_RETRIES):
+        slack.fake.fail_next("chat.update", 500)
+    assert slack.click(started, "just_asking") == 200
+    _, answered = wait_until(lambda: len(slack.bot_messages(thread)) == 2 and slack.bot_messages(thread))
+    assert answered.text.startswith(MISREAD) and answered.sources
+    updates = [c for c in slack.fake.calls_to("chat.update") if c.args.get("ts") == started.raw["ts"]]
+    assert updates and all(c.status == 500 for c in updates) and slack.updated(started) is None
 
 
 def _disputes(slack, trace_id: str) -> list[Dispute]:
