@@ -13,7 +13,8 @@ before timing). Each request runs R times (default 5); p50/p95 are over every ti
 Baseline, in the same run on the same data: the same pages with OFFSET pagination
 (`LIMIT 50 OFFSET (page-1)*50`), the drop-downs' channels and strategies by plain SELECT
 DISTINCT, and without the console's trace-list indexes (migration 0007: (created_at, id), and
-channel / strategy / outcome followed by (created_at, id)): what a first list page would do. The target is p95 <= 300 ms for the console's list.
+channel / strategy / outcome followed by (created_at, id); on PostgreSQL also migration 0009's
+trigram indexes for the text search): what a first list page would do. The target is p95 <= 300 ms for the console's list.
 
 Progress and a table go to stderr; the last stdout line is one JSON object.
 """
@@ -36,7 +37,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from fastapi.testclient import TestClient  # noqa: E402
-from sqlalchemy import insert, select, text  # noqa: E402
+from sqlalchemy import insert, inspect, select, text  # noqa: E402
 
 from bot.console import trace_list  # noqa: E402
 from bot.console.accounts import add_account  # noqa: E402
@@ -45,6 +46,7 @@ from bot.container import Container  # noqa: E402
 from bot.db.base import Base  # noqa: E402
 from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute, TraceReview, Turn  # noqa: E402
 from bot.db.models.trace_indexes import TRACE_LIST_INDEXES  # noqa: E402
+from bot.db.search_indexes import TRIGRAM_INDEXES  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.web.app import create_app  # noqa: E402
 
@@ -61,6 +63,7 @@ FILTERS = {
     "low_confidence": {"low_confidence": "1"},
     "label": {"label": "wrong"},
     "text": {"q": "duplicate charge"},
+    "text_rare": {"q": "duplicate charge 4242?"},  # a handful of matches: the whole table is searched
     "date_range": {"from": "", "to": ""},  # filled in with a 7-day window in the middle of the data
     "combined": {"channel": "slack:T1/C003", "outcome": "answered", "q": "invoice"},
 }
@@ -197,6 +200,11 @@ def measure(client: TestClient, urls_by_filter: dict, repeats: int) -> dict:
     }
 
 
+def present_trigram_indexes(container: Container) -> list[str]:
+    found = {i["name"] for i in inspect(container.engine).get_indexes("answer_traces")}
+    return [name for name in TRIGRAM_INDEXES if name in found]
+
+
 def run_database(url: str | None, traces: int, repeats: int, home: Path) -> dict:
     settings = Settings(home=home / "var", database_url=url, _env_file=None) if url else Settings(home=home / "var", _env_file=None)
     container = Container(settings)
@@ -222,8 +230,8 @@ def run_database(url: str | None, traces: int, repeats: int, home: Path) -> dict
     console = measure(client, console_urls, repeats)
 
     with container.engine.begin() as connection:  # the baseline: no trace-list indexes, OFFSET pages
-        for index in TRACE_LIST_INDEXES:
-            connection.execute(text(f"DROP INDEX {index.name}"))
+        for name in [index.name for index in TRACE_LIST_INDEXES] + present_trigram_indexes(container):
+            connection.execute(text(f"DROP INDEX {name}"))
         connection.execute(text("ANALYZE"))
     original = trace_routes.trace_page, trace_routes.filter_choices
     trace_routes.trace_page, trace_routes.filter_choices = offset_trace_page, distinct_filter_choices

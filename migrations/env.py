@@ -5,6 +5,7 @@ from alembic import context
 
 from bot.db import models  # noqa: F401  (registers every table on the metadata)
 from bot.db.base import Base
+from bot.db.search_indexes import include_in_schema_comparison
 
 target_metadata = Base.metadata
 
@@ -26,6 +27,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_object=include_in_schema_comparison,
         )
         with context.begin_transaction():
             context.run_migrations()

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, and_, exists, func, or_
+from sqlalchemy import Select, and_, exists, or_
 from sqlalchemy.orm import aliased
 
 from bot.db.models import AnswerFeedback, AnswerTrace, Dispute, TraceReview
@@ -100,10 +100,9 @@ class TraceFilters:
         if self.label:
             query = query.where(_latest_label_is(self.label))
         if self.text:
-            pattern = f"%{_escape_like(self.text.lower())}%"
-            query = query.where(
-                or_(func.lower(trace.question).like(pattern, escape="\\"), func.lower(trace.answer).like(pattern, escape="\\"))
-            )
+            # ILIKE on the plain columns: PostgreSQL serves it from the trigram indexes (migration 0009)
+            pattern = f"%{_escape_like(self.text)}%"
+            query = query.where(or_(trace.question.ilike(pattern, escape="\\"), trace.answer.ilike(pattern, escape="\\")))
         return query
 
 
