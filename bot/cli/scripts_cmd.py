@@ -47,6 +47,7 @@ def train(
     activate: Annotated[bool, typer.Option("--activate/--no-activate", help="Serve the new version")] = True,
 ) -> None:
     """Fine-tune the script model (MiniLM) on the scripts' examples and any extra data."""
+    from bot.console.promotions import console_files
     from bot.script_training import train_script_model
     from bot.training_data import TrainingDataError, gather_training_data
     from strategies.script_model import TrainingConfig
@@ -58,8 +59,13 @@ def train(
                 errors.print(f"[red]{problem}[/red]", highlight=False)
             errors.print("Fix the scripts first (`supportbot scripts validate`); the active model keeps serving.")
             raise typer.Exit(1)
+        out_of_scope = list(out_of_scope or [])
+        judged = console_files(c.settings).out_of_scope  # "Not a script" in the review console
+        if script_set is not None and judged.is_file() and judged not in out_of_scope:
+            out_of_scope.append(judged)
+            console.print(f"With the out-of-scope messages leads added in the review console ({judged})")
         try:
-            gathered = gather_training_data(script_set, data or [], out_of_scope or [], c.settings.scripts_dir)
+            gathered = gather_training_data(script_set, data or [], out_of_scope, c.settings.scripts_dir)
         except TrainingDataError as exc:
             errors.print(f"[red]{exc}[/red]", highlight=False)
             raise typer.Exit(1) from None

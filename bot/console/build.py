@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from bot.console.promotions import PromotionFiles, Promotions
+from bot.console.out_of_scope_marks import OutOfScopeMarks
+from bot.console.promotions import Promotions, console_files
 from bot.console.services import ConsoleServices
 from bot.console.sign_in import ConsoleSignIn, SignInRules
 from bot.console.thread_posts import ThreadMessages, ThreadPoster
@@ -34,10 +35,11 @@ def build_console(container: Container) -> ConsoleServices:
             return TeamsThreadMessages(settings, credentials_factory=container.teams_credentials)
         raise ValueError(f"the console cannot post into {chat!r} conversations")
 
+    files = console_files(settings)
     promotions = Promotions(
         container.sessions,
         container.sources,
-        PromotionFiles(settings.home / "console"),
+        files,
         start_sync=lambda name: container.background.sync_source(name, "console"),
         known_scripts=lambda: set(container.scripts.scripts),
     )
@@ -48,4 +50,5 @@ def build_console(container: Container) -> ConsoleServices:
         poster=ThreadPoster(container.sessions, messages_for),
         promotions=promotions,
         script_ids=lambda: set(container.scripts.scripts),
+        out_of_scope=OutOfScopeMarks(container.sessions, files, lambda: container.scripts),
     )

@@ -34,6 +34,7 @@ NOTICES = {
     "replied": "Your reply was posted into the thread.",
     "resolved": "Resolved; the bot answers in that thread again.",
     "handed_back": "Handed back to the bot.",
+    "out_of_scope": "Added to the out-of-scope messages: the next `supportbot train` learns that it is not a script.",
 }
 
 

@@ -25,6 +25,7 @@ from bot.console.audit_log import record
 from bot.console.disputes import Actor, DisputeError
 from bot.db.base import utcnow
 from bot.db.models import AnswerTrace, Dispute, Source
+from bot.settings import Settings
 from bot.training_export import TrainingPair, write_pairs
 
 VERIFIED_FAQ_SOURCE = "verified-faq"
@@ -54,6 +55,15 @@ class PromotionFiles:
     @property
     def script_examples(self) -> Path:
         return self.folder / "script-examples.jsonl"
+
+    @property
+    def out_of_scope(self) -> Path:
+        """Openings of declined scripts a lead judged not a script (bot.console.out_of_scope_marks)."""
+        return self.folder / "out-of-scope.txt"
+
+
+def console_files(settings: Settings) -> PromotionFiles:
+    return PromotionFiles(settings.home / "console")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.console.out_of_scope_marks import OutOfScopeMarks
 from bot.console.promotions import Promotions
 from bot.console.sign_in import ConsoleSignIn
 from bot.console.thread_posts import ThreadPoster
@@ -22,6 +23,7 @@ class ConsoleServices:
     poster: ThreadPoster
     promotions: Promotions
     script_ids: Callable[[], set[str]]
+    out_of_scope: OutOfScopeMarks
 
     @property
     def sla(self) -> timedelta:

@@ -81,6 +81,23 @@ def test_train_refuses_an_out_of_scope_message_that_is_a_script_example(home, tm
     assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1, "nothing trained"
 
 
+def test_train_reads_the_out_of_scope_messages_leads_added_in_the_review_console(home):
+    root, _data, _trained = home
+    script_id, example = next((s.id, e) for s in load_scripts(SCRIPTS).scripts.values() for e in s.examples if "'" not in e)
+    judged = root / "var" / "console" / "out-of-scope.txt"
+    judged.parent.mkdir(parents=True, exist_ok=True)
+    judged.write_text(f"what's the weather\n{example}\n")  # a script example since: train must say where
+    try:
+        result = cli("train")
+    finally:
+        judged.unlink()
+    assert result.exit_code == 1
+    output = flat(result.output)
+    assert f"review console ({judged})" in output
+    assert f"line 2 '{example}' is an example of script '{script_id}'" in output
+    assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1, "nothing trained"
+
+
 def test_activating_an_unknown_version_keeps_serving_the_current_one(home):
     result = cli("models", "activate", "v99-deadbeef")
     assert result.exit_code == 1

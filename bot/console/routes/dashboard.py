@@ -5,15 +5,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
 
 from bot.console.charts import bar_chart, line_chart
 from bot.console.declined_scripts import declined_scripts
-from bot.console.guard import require_user, services
+from bot.console.disputes import Actor
+from bot.console.guard import checked_form, client_of, require_user, services
+from bot.console.out_of_scope_marks import OutOfScopeError
 from bot.console.pages import page
 from bot.console.quality import per_day, rates_by, stale_citations
 from bot.console.sign_in import SignedIn
 from bot.console.unanswered_topics import top_unanswered_topics
 from bot.db.models import AnswerTrace
+from strategies.scripts.loader import normalised_example
 
 router = APIRouter()
 DEFAULT_DAYS = 30
@@ -21,13 +25,25 @@ DEFAULT_DAYS = 30
 
 @router.get("/console/dashboard", include_in_schema=False)
 def dashboard(request: Request, user: SignedIn = Depends(require_user)):
+    return _dashboard_page(request)
+
+
+@router.post("/console/declined/{trace_id}/out-of-scope", include_in_schema=False)
+def mark_out_of_scope(request: Request, trace_id: str, form=Depends(checked_form)):
+    """The question that started a declined script is taught as out of scope at the next `supportbot train`."""
+    try:
+        services(request).out_of_scope.mark(trace_id[:64], Actor(request.state.user.name, client_of(request)))
+    except OutOfScopeError as exc:
+        return _dashboard_page(request, 409, str(exc))
+    return RedirectResponse("/console/dashboard?notice=out_of_scope#declined", status_code=303)
+
+
+def _dashboard_page(request: Request, status: int = 200, error: str = ""):
     try:
         first, last = _range(request.query_params.get("from"), request.query_params.get("to"))
     except ValueError as exc:
         first, last = _range(None, None)
-        error = str(exc)
-    else:
-        error = ""
+        error = error or str(exc)
     since, until = datetime.combine(first, time.min, UTC), datetime.combine(last + timedelta(days=1), time.min, UTC)
     with services(request).sessions() as session:
         strategies = rates_by(session, AnswerTrace.strategy, since, until)
@@ -47,9 +63,9 @@ def dashboard(request: Request, user: SignedIn = Depends(require_user)):
         "volume": line_chart("Traces per day", [(d.day, d.traces) for d in days], as_percent=False),
     }
     return page(
-        request, "dashboard.html", error=error, first=first, last=last, charts=charts, strategies=strategies,
+        request, "dashboard.html", status, error=error, first=first, last=last, charts=charts, strategies=strategies,
         scripts=scripts, total=total, abstention=abstained / total if total else 0.0, topics=topics, stale=stale,
-        declined=declined,
+        declined=declined, marked_out_of_scope=services(request).out_of_scope.marked(), normalised=normalised_example,
     )
 
 

@@ -1,0 +1,63 @@
+"""A lead's verdict on a declined script: "that question was never a script". The opening that
+started it goes, once, into the console's out-of-scope file, which `supportbot train` reads
+with the scripts, so the next model stops starting the script on such questions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.console.audit_log import record
+from bot.console.disputes import Actor
+from bot.console.promotions import PromotionFiles
+from bot.db.models import AnswerTrace
+from strategies.scripts import ScriptSet
+from strategies.scripts.loader import normalised_example
+
+
+class OutOfScopeError(ValueError):
+    """Why the opening was not added; the message is for the lead."""
+
+
+class OutOfScopeMarks:
+    def __init__(self, sessions: sessionmaker[Session], files: PromotionFiles, scripts: Callable[[], ScriptSet]) -> None:
+        self._sessions, self.files, self._scripts = sessions, files, scripts
+
+    def marked(self) -> set[str]:
+        """The openings already in the file, normalised (case and punctuation ignored)."""
+        return {normalised_example(line) for line in _lines(self.files.out_of_scope)}
+
+    def mark(self, trace_id: str, actor: Actor) -> str:
+        """Adds the opening of the script declined in trace `trace_id`; returns it."""
+        with self._sessions() as session:
+            trace = session.get(AnswerTrace, trace_id)
+            routing = trace.routing if trace is not None else {}
+            script_id, opening = routing.get("declined_script"), " ".join(str(routing.get("declined_opening") or "").split())
+        if not script_id:
+            raise OutOfScopeError("That answer is not a declined script.")
+        if not opening:
+            raise OutOfScopeError("The question that started the script was not recorded, so there is nothing to add.")
+        key = normalised_example(opening)
+        scripts = self._scripts().scripts
+        taught = next((s.id for s in scripts.values() if key in {normalised_example(e) for e in s.examples}), None)
+        if taught:
+            raise OutOfScopeError(f"{opening!r} is an example of script {taught!r}: edit that script's examples instead.")
+        self.files.folder.mkdir(parents=True, exist_ok=True)
+        with self.files.lock():
+            if key in self.marked():
+                raise OutOfScopeError(f"{opening!r} is already in the out-of-scope messages.")
+            with self.files.out_of_scope.open("a", encoding="utf-8") as handle:
+                handle.write(opening + "\n")
+        with self._sessions.begin() as session:
+            record(session, actor.name, "opening_marked_out_of_scope", f"trace:{trace_id}", actor.client,
+                   script=script_id, opening=opening)
+        return opening
+
+
+def _lines(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [line for line in lines if line and not line.startswith("#")]
