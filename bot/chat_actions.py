@@ -124,11 +124,15 @@ class ChatActions:
                 pressed=Action.JUST_ASKING,
             )
 
-    def without_just_asking(self, trace_id: str) -> Reply:
+    def without_just_asking(self, trace_id: str, channel: str) -> Reply:
         """The answer whose Just asking was pressed, as it reads from now on: the same text and
-        sources, and no Just asking button (a button left there only invites clicks that change nothing)."""
+        sources, and no Just asking button (a button left there only invites clicks that change nothing).
+        Raises UnknownTrace unless the answer is from `channel`, where the click came from: a crafted
+        click must not make the bot rewrite one of its messages with another conversation's answer."""
         with self._sessions() as session:
             trace = _trace(session, trace_id)
+            if trace.channel != channel:
+                raise UnknownTrace(f"answer trace {trace_id!r} is not from {channel!r}")
             outcome = Outcome(trace.outcome)
             citations = [
                 Citation(e.citation, e.title, e.section, e.url, e.document_key)

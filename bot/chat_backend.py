@@ -83,8 +83,8 @@ class ChatBackend:
         keys = [f"just_asking:{trace_id}"]  # a second click on the same answer, in any chat, is not answered twice
         return (message, keys) if await self.claim(keys) else None
 
-    async def without_just_asking(self, trace_id: str) -> Reply:
-        return await asyncio.to_thread(self._actions.without_just_asking, trace_id)
+    async def without_just_asking(self, trace_id: str, channel: str) -> Reply:
+        return await asyncio.to_thread(self._actions.without_just_asking, trace_id, channel)
 
     async def admin(self, actor: str, channel: str, text: str) -> str:
         return await asyncio.to_thread(self._admin.run, actor, channel, text)

@@ -16,7 +16,7 @@ from bot.chat_actions import ActionResult, MovedOn, UnknownTrace
 from bot.chat_backend import ChatBackend
 from bot.chat_work import ChatWork
 from bot.messages import Action
-from bot.slack.addresses import user_key
+from bot.slack.addresses import channel_key, user_key
 from bot.slack.answering import answer_claimed
 from bot.slack.dispute_form import CALLBACK_ID, DisputeOrigin, dispute_view, read_submission
 from bot.slack.render import ACTION_IDS, render_reply
@@ -108,9 +108,14 @@ async def _remove_just_asking(client: AsyncWebClient, body: dict, backend: ChatB
     """The pressed answer is posted again without its Just asking button."""
     _, channel, _ = _button(body)
     ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
-    if not (channel and ts):
+    team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
+    if not (channel and ts and team):
         return
-    reply = await backend.without_just_asking(trace_id)
+    try:
+        reply = await backend.without_just_asking(trace_id, channel_key(team, channel))
+    except UnknownTrace as exc:
+        log.warning("Just asking button not removed: %s", exc)
+        return
     try:
         await client.chat_update(channel=channel, ts=ts, **render_reply(reply))
     except SlackApiError as exc:

@@ -133,8 +133,15 @@ class SupportBotHandler(ActivityHandler):
     async def _remove_just_asking(self, turn_context: TurnContext, trace_id: str) -> None:
         """The card the click came from is updated to the same answer without its Just asking button."""
         card_id = turn_context.activity.reply_to_id
-        updated = reply_activity(await self._backend.without_just_asking(trace_id))
-        if not card_id or updated is None:
+        if not card_id:
+            return
+        try:
+            reply = await self._backend.without_just_asking(trace_id, thread_of(turn_context.activity).channel)
+        except UnknownTrace as exc:
+            log.warning("teams: Just asking button not removed: %s", exc)
+            return
+        updated = reply_activity(reply)
+        if updated is None:
             return
         updated.id = card_id
         try:

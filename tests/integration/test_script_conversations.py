@@ -147,6 +147,17 @@ def test_just_asking_is_the_next_message_of_the_answers_conversation_while_its_s
         scripted.chat_actions.just_asking("f" * 32, "u2")
 
 
+def test_the_answer_under_a_pressed_just_asking_reads_the_same_without_the_button(scripted):
+    asked = Chat(scripted).say("how do I reset my password? I forgot it")
+    after = scripted.chat_actions.without_just_asking(asked.trace_id, "test")
+    assert (after.text, after.outcome, after.trace_id, after.citations) == (asked.text, asked.outcome, asked.trace_id, asked.citations)
+    assert after.actions == [a for a in asked.actions if a is not Action.JUST_ASKING]
+    docs = Chat(scripted).say("Which currencies can I invoice in?")
+    assert docs.citations and scripted.chat_actions.without_just_asking(docs.trace_id, "test").citations == docs.citations
+    with pytest.raises(UnknownTrace):  # a click crafted in another conversation's channel does not rewrite anything
+        scripted.chat_actions.without_just_asking(asked.trace_id, "teams:t1/19:other")
+
+
 def test_not_what_i_meant_stops_the_script_and_answers_the_opening_question_from_the_docs(scripted):
     chat = Chat(scripted)
     first = chat.say("I forgot my password")
