@@ -126,7 +126,8 @@ class EscalationNotices:
                     .where(TraceEvidence.trace_id == trace.id, TraceEvidence.citation.is_not(None))
                     .order_by(TraceEvidence.citation)
                 )
-                evidence = [EvidenceLink(title=e.title, url=e.url) for e in rows]
+                # two chunks of one page are one link for the support team
+                evidence = list(dict.fromkeys(EvidenceLink(title=e.title, url=e.url) for e in rows))
             return EscalationNotice(
                 escalation_id=escalation.id,
                 reason=escalation.reason,
