@@ -32,6 +32,7 @@ def gather_training_data(
     data_files: list[Path],
     out_of_scope_files: list[Path],
     scripts_dir: Path | None = None,
+    judged_examples: list[LabelledExample] | None = None,
 ) -> TrainingData:
     """With scripts, every label in the data files must be a script id (or out_of_scope);
     without them (a dataset trained directly), the files' labels are taken as they are."""
@@ -50,6 +51,7 @@ def gather_training_data(
         if scripts is not None:
             _check_labels(path, rows, set(scripts.scripts))
         data.examples += rows
+    data.examples += judged_examples or []
     script_examples = {normalised_example(e.text): e.label for e in data.examples if e.label != OUT_OF_SCOPE}
     for path in out_of_scope_files:
         numbered = read_out_of_scope(path)
@@ -58,6 +60,20 @@ def gather_training_data(
     if not data.examples:
         raise TrainingDataError("nothing to train on: no scripts with examples and no data file")
     return data
+
+
+def read_judged_examples(path: Path, scripts: ScriptSet) -> tuple[list[LabelledExample], list[str]]:
+    """The examples leads added in the review console (a dispute's "script that should have run"),
+    and the labels left out because no script has them now: a script removed since makes its
+    examples obsolete, not the training impossible."""
+    if not path.is_file():
+        return [], []
+    try:
+        rows = load_labelled_file(path)
+    except (DatasetError, OSError) as exc:
+        raise TrainingDataError(str(exc)) from exc
+    kept = [row for row in rows if row.label in scripts.scripts]
+    return kept, sorted({row.label for row in rows} - set(scripts.scripts))
 
 
 def read_out_of_scope(path: Path) -> list[tuple[int, str]]:

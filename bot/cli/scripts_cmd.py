@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -11,6 +11,10 @@ from rich.table import Table
 
 from bot.cli.context import console, container, errors
 from bot.settings import Settings
+
+if TYPE_CHECKING:
+    from strategies.script_model import LabelledExample
+    from strategies.scripts import ScriptSet
 
 scripts_app = typer.Typer(help="Support scripts (YAML) that the script model is trained on.", no_args_is_help=True)
 
@@ -47,7 +51,6 @@ def train(
     activate: Annotated[bool, typer.Option("--activate/--no-activate", help="Serve the new version")] = True,
 ) -> None:
     """Fine-tune the script model (MiniLM) on the scripts' examples and any extra data."""
-    from bot.console.promotions import console_files
     from bot.script_training import train_script_model
     from bot.training_data import TrainingDataError, gather_training_data
     from strategies.script_model import TrainingConfig
@@ -59,13 +62,11 @@ def train(
                 errors.print(f"[red]{problem}[/red]", highlight=False)
             errors.print("Fix the scripts first (`supportbot scripts validate`); the active model keeps serving.")
             raise typer.Exit(1)
-        out_of_scope = list(out_of_scope or [])
-        judged = console_files(c.settings).out_of_scope  # "Not a script" in the review console
-        if script_set is not None and judged.is_file() and judged not in out_of_scope:
-            out_of_scope.append(judged)
-            console.print(f"With the out-of-scope messages leads added in the review console ({judged})")
+        out_of_scope, judged_examples = list(out_of_scope or []), []
         try:
-            gathered = gather_training_data(script_set, data or [], out_of_scope, c.settings.scripts_dir)
+            if script_set is not None:
+                judged_examples = _review_console_data(c.settings, script_set, data or [], out_of_scope)
+            gathered = gather_training_data(script_set, data or [], out_of_scope, c.settings.scripts_dir, judged_examples)
         except TrainingDataError as exc:
             errors.print(f"[red]{exc}[/red]", highlight=False)
             raise typer.Exit(1) from None
@@ -115,3 +116,26 @@ class _stage_progress:
 
     def __exit__(self, *exc) -> None:
         self._progress.__exit__(*exc)
+
+
+def _review_console_data(
+    settings: Settings, script_set: ScriptSet, data: list[Path], out_of_scope: list[Path]
+) -> list[LabelledExample]:
+    """What leads added in the review console, which every training reads: "Not a script" questions
+    (appended to `out_of_scope`) and the scripts that should have run for upheld disputes (returned)."""
+    from bot.console.promotions import console_files
+    from bot.training_data import read_judged_examples
+
+    files = console_files(settings)
+    if files.out_of_scope.is_file() and files.out_of_scope not in out_of_scope:
+        out_of_scope.append(files.out_of_scope)
+        console.print(f"With the out-of-scope messages leads added in the review console ({files.out_of_scope})")
+    if files.script_examples in data:
+        return []
+    examples, obsolete = read_judged_examples(files.script_examples, script_set)
+    if examples:
+        console.print(f"With {len(examples)} script examples leads added in the review console ({files.script_examples})")
+    if obsolete:
+        errors.print(f"[yellow]Left out the review console's examples of scripts that no longer exist: "
+                     f"{', '.join(obsolete)}[/yellow]", highlight=False)
+    return examples

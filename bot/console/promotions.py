@@ -5,7 +5,7 @@
 - an evaluation case: one line of the eval-set JSONL file `supportbot eval` reads;
 - training examples: the question with the corrected answer, in the chat format of
   `supportbot export training-data` (bot.training_export.write_pairs), and, when the lead names
-  the script that should have run, a `{"text", "label"}` line that `supportbot train --data` reads.
+  the script that should have run, a `{"text", "label"}` line that `supportbot train` reads.
 """
 
 from __future__ import annotations

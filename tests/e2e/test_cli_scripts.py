@@ -98,6 +98,30 @@ def test_train_reads_the_out_of_scope_messages_leads_added_in_the_review_console
     assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1, "nothing trained"
 
 
+def test_train_reads_the_script_examples_leads_added_and_leaves_out_removed_scripts(home):
+    root, _data, _trained = home
+    script_id = sorted(load_scripts(SCRIPTS).scripts)[0]
+    judged = root / "var" / "console" / "script-examples.jsonl"
+    judged.parent.mkdir(parents=True, exist_ok=True)
+    # the first also in the bundled out_of_scope.txt, so train must refuse: proof it read the file, without training
+    judged.write_text(
+        json.dumps({"text": "how do recurring invoices work?", "label": script_id}) + "\n"
+        + json.dumps({"text": "old flow", "label": "a_script_removed_since"}) + "\n"
+    )
+    try:
+        clash = flat(cli("train").output)
+        judged.write_text("not json\n")
+        malformed = cli("train")
+    finally:
+        judged.unlink()
+    assert f"With 1 script examples leads added in the review console ({judged})" in clash
+    assert "examples of scripts that no longer exist: a_script_removed_since" in clash
+    assert "out_of_scope.txt: out-of-scope messages that are also script examples" in clash
+    assert "'how do recurring invoices work?' is an example of script" in clash
+    assert malformed.exit_code == 1 and str(judged) in flat(malformed.output)
+    assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1, "nothing trained"
+
+
 def test_activating_an_unknown_version_keeps_serving_the_current_one(home):
     result = cli("models", "activate", "v99-deadbeef")
     assert result.exit_code == 1
