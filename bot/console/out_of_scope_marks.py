@@ -5,7 +5,6 @@ with the scripts, so the next model stops starting the script on such questions.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -13,6 +12,7 @@ from bot.console.audit_log import record
 from bot.console.disputes import Actor
 from bot.console.promotions import PromotionFiles
 from bot.db.models import AnswerTrace
+from bot.training_data import read_out_of_scope
 from strategies.scripts import ScriptSet
 from strategies.scripts.loader import normalised_example
 
@@ -27,7 +27,8 @@ class OutOfScopeMarks:
 
     def marked(self) -> set[str]:
         """The openings already in the file, normalised (case and punctuation ignored)."""
-        return {normalised_example(line) for line in _lines(self.files.out_of_scope)}
+        path = self.files.out_of_scope
+        return {normalised_example(text) for _, text in read_out_of_scope(path)} if path.exists() else set()
 
     def mark(self, trace_id: str, actor: Actor) -> str:
         """Adds the opening of the script declined in trace `trace_id`; returns it."""
@@ -54,10 +55,3 @@ class OutOfScopeMarks:
             record(session, actor.name, "opening_marked_out_of_scope", f"trace:{trace_id}", actor.client,
                    script=script_id, opening=opening)
         return opening
-
-
-def _lines(path: Path) -> list[str]:
-    if not path.exists():
-        return []
-    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
-    return [line for line in lines if line and not line.startswith("#")]
