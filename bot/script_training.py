@@ -26,8 +26,12 @@ def train_script_model(
     from strategies.script_model import TrainingConfig, save_classifier, train_classifier, training_data_hash
 
     trained = train_classifier(
-        data.examples, out_of_scope=data.out_of_scope, config=config or TrainingConfig(), progress=progress
+        data.examples,
+        out_of_scope=data.out_of_scope,
+        corrections=data.corrections,
+        config=config or TrainingConfig(),
+        progress=progress,
     )
-    version = next_version(sessions, training_data_hash(data.examples, data.out_of_scope))
+    version = next_version(sessions, training_data_hash(data.examples + data.corrections, data.out_of_scope))
     directory = save_classifier(trained, Path(models_dir) / version, version)
     return ScriptModelRegistry(sessions).register(directory, activate=activate)

@@ -1,5 +1,6 @@
 """Gathers what `supportbot train` learns from: the scripts' example utterances, optional
-labelled files (CSV/JSONL of text,label), and out-of-scope messages."""
+labelled files (CSV/JSONL of text,label), out-of-scope messages, and the corrections leads made
+in the review console."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ class TrainingDataError(ValueError):
 class TrainingData:
     examples: list[LabelledExample] = field(default_factory=list)
     out_of_scope: list[str] = field(default_factory=list)
+    # A lead's verdicts on real questions (labelled OUT_OF_SCOPE or with the script they needed):
+    # the trainer never holds these out for calibration.
+    corrections: list[LabelledExample] = field(default_factory=list)
 
     @property
     def labels(self) -> list[str]:
@@ -33,9 +37,11 @@ def gather_training_data(
     out_of_scope_files: list[Path],
     scripts_dir: Path | None = None,
     judged_examples: list[LabelledExample] | None = None,
+    judged_out_of_scope: Path | None = None,
 ) -> TrainingData:
     """With scripts, every label in the data files must be a script id (or out_of_scope);
-    without them (a dataset trained directly), the files' labels are taken as they are."""
+    without them (a dataset trained directly), the files' labels are taken as they are.
+    `judged_examples` and the lines of `judged_out_of_scope` become corrections."""
     data = TrainingData()
     if scripts is not None:
         for script in scripts.scripts.values():
@@ -51,12 +57,18 @@ def gather_training_data(
         if scripts is not None:
             _check_labels(path, rows, set(scripts.scripts))
         data.examples += rows
-    data.examples += judged_examples or []
-    script_examples = {normalised_example(e.text): e.label for e in data.examples if e.label != OUT_OF_SCOPE}
+    data.corrections += judged_examples or []
+    script_examples = {
+        normalised_example(e.text): e.label for e in data.examples + data.corrections if e.label != OUT_OF_SCOPE
+    }
     for path in out_of_scope_files:
         numbered = read_out_of_scope(path)
         _check_not_a_script_example(path, numbered, script_examples)
         data.out_of_scope += [text for _, text in numbered]
+    if judged_out_of_scope is not None:
+        numbered = read_out_of_scope(judged_out_of_scope)
+        _check_not_a_script_example(judged_out_of_scope, numbered, script_examples)
+        data.corrections += [LabelledExample(text=text, label=OUT_OF_SCOPE) for _, text in numbered]
     if not data.examples:
         raise TrainingDataError("nothing to train on: no scripts with examples and no data file")
     return data

@@ -62,17 +62,23 @@ def train(
                 errors.print(f"[red]{problem}[/red]", highlight=False)
             errors.print("Fix the scripts first (`supportbot scripts validate`); the active model keeps serving.")
             raise typer.Exit(1)
-        out_of_scope, judged_examples = list(out_of_scope or []), []
+        out_of_scope, judged_examples, judged_out_of_scope = list(out_of_scope or []), [], None
         try:
             if script_set is not None:
-                judged_examples = _review_console_data(c.settings, script_set, data or [], out_of_scope)
-            gathered = gather_training_data(script_set, data or [], out_of_scope, c.settings.scripts_dir, judged_examples)
+                judged_examples, judged_out_of_scope = _review_console_data(
+                    c.settings, script_set, data or [], out_of_scope
+                )
+            gathered = gather_training_data(
+                script_set, data or [], out_of_scope, c.settings.scripts_dir, judged_examples, judged_out_of_scope
+            )
         except TrainingDataError as exc:
             errors.print(f"[red]{exc}[/red]", highlight=False)
             raise typer.Exit(1) from None
+        corrections = len(gathered.corrections)
+        corrected = f", plus {corrections} corrections by leads (none held out for calibration)" if corrections else ""
         console.print(
             f"Training on {len(gathered.examples)} examples of {len(gathered.labels)} labels "
-            f"and {len(gathered.out_of_scope)} out-of-scope messages"
+            f"and {len(gathered.out_of_scope)} out-of-scope messages{corrected}"
         )
         config = TrainingConfig(seed=seed, **({"epochs": epochs} if epochs else {}))
         with _stage_progress() as progress:
@@ -120,22 +126,24 @@ class _stage_progress:
 
 def _review_console_data(
     settings: Settings, script_set: ScriptSet, data: list[Path], out_of_scope: list[Path]
-) -> list[LabelledExample]:
-    """What leads added in the review console, which every training reads: "Not a script" questions
-    (appended to `out_of_scope`) and the scripts that should have run for upheld disputes (returned)."""
+) -> tuple[list[LabelledExample], Path | None]:
+    """What leads added in the review console, which every training reads: the scripts that should
+    have run for upheld disputes, and the file of "Not a script" questions. A file also given on
+    the command line is read as an ordinary data file there instead."""
     from bot.console.promotions import console_files
     from bot.training_data import read_judged_examples
 
     files = console_files(settings)
+    judged_out_of_scope = None
     if files.out_of_scope.is_file() and files.out_of_scope not in out_of_scope:
-        out_of_scope.append(files.out_of_scope)
+        judged_out_of_scope = files.out_of_scope
         console.print(f"With the out-of-scope messages leads added in the review console ({files.out_of_scope})")
     if files.script_examples in data:
-        return []
+        return [], judged_out_of_scope
     examples, obsolete = read_judged_examples(files.script_examples, script_set)
     if examples:
         console.print(f"With {len(examples)} script examples leads added in the review console ({files.script_examples})")
     if obsolete:
         errors.print(f"[yellow]Left out the review console's examples of scripts that no longer exist: "
                      f"{', '.join(obsolete)}[/yellow]", highlight=False)
-    return examples
+    return examples, judged_out_of_scope

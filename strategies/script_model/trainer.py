@@ -89,6 +89,7 @@ def train_classifier(
     examples: Sequence[LabelledExample],
     *,
     out_of_scope: Sequence[str] = (),
+    corrections: Sequence[LabelledExample] = (),
     validation: Sequence[LabelledExample] | None = None,
     validation_out_of_scope: Sequence[str] = (),
     config: TrainingConfig = TrainingConfig(),
@@ -96,7 +97,9 @@ def train_classifier(
     progress: Progress | None = None,
 ) -> TrainedClassifier:
     """Fine-tune the encoder on `examples` (examples labelled OUT_OF_SCOPE count as out-of-scope
-    texts) and calibrate the out-of-scope threshold on the validation split."""
+    texts) and calibrate the out-of-scope threshold on the validation split. `corrections` (a
+    lead's verdict on a real question: the script it needed, or out of scope) are always trained
+    on, never held out: the model must learn what it was told, not half of it."""
     started = time.perf_counter()
     report = progress or (lambda stage, done, total: None)
     if config.confidence_score not in LOWEST_CONFIDENCE:
@@ -112,6 +115,8 @@ def train_classifier(
     else:
         train, train_oos = in_scope, oos
         dev, dev_oos = _separate_out_of_scope(validation, validation_out_of_scope)
+    corrected, corrected_oos = _separate_out_of_scope(corrections, ())
+    train, train_oos = train + corrected, list(train_oos) + corrected_oos
     labels = sorted({e.label for e in train})
     if not labels:
         raise ValueError("no in-scope training examples")
@@ -147,6 +152,7 @@ def train_classifier(
     metrics.update(
         train_examples=len(train),
         train_out_of_scope=len(train_oos),
+        train_corrections=len(corrections),
         train_seconds=round(train_seconds, 1),
     )
     classifier.metrics = metrics

@@ -154,3 +154,17 @@ def test_export_holds_script_examples_and_answers_labelled_correct(home, tmp_pat
     as_csv = cli("export", "training-data", "--format", "csv", "--no-scripts")
     table = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert [r["user"] for r in table] == ["hello there"] and table[0]["source"] == f"trace:{trace_id}"
+
+
+def test_train_never_holds_out_the_corrections_leads_made(tmp_path, monkeypatch):
+    isolate(monkeypatch, tmp_path)
+    script_id = sorted(load_scripts(SCRIPTS).scripts)[0]
+    console_dir = tmp_path / "var" / "console"
+    console_dir.mkdir(parents=True)
+    (console_dir / "out-of-scope.txt").write_text("is there a refund policy for annual plans?\nwhat's your DPA?\n")
+    (console_dir / "script-examples.jsonl").write_text(json.dumps({"text": "halp with the thing", "label": script_id}))
+    result = cli("train", "--epochs", "1")
+    assert result.exit_code == 0, result.output
+    output = flat(result.output)
+    assert "plus 3 corrections by leads (none held out for calibration)" in output
+    assert "train_corrections 3" in output

@@ -95,6 +95,24 @@ def test_calibration_and_metrics(trained):
     assert len(trained.classifier.data_hash) == 64
 
 
+
+NOT_OURS = "cancel my gym membership"  # reads like cancel_order; a lead said it is not a script
+
+
+def test_corrections_are_trained_on_and_never_held_out(trained):
+    corrections = [LabelledExample(NOT_OURS, "out_of_scope"), LabelledExample("kill my order", "cancel_order")]
+    corrected = train_classifier(_examples(), out_of_scope=OUT_OF_SCOPE, corrections=corrections, config=CONFIG)
+    metrics, before = corrected.classifier.metrics, trained.classifier.metrics
+    assert metrics["validation_examples"] == before["validation_examples"]
+    assert metrics["validation_out_of_scope"] == before["validation_out_of_scope"]
+    assert metrics["train_examples"] == before["train_examples"] + 1
+    assert metrics["train_out_of_scope"] == before["train_out_of_scope"] + 1
+    assert metrics["train_corrections"] == 2
+    was, now = trained.predict(NOT_OURS), corrected.predict(NOT_OURS)
+    assert was.ranked[0][0] == "cancel_order"
+    assert now.ranked[0][0] != "cancel_order" and now.confidence < was.confidence, (was, now)
+    assert corrected.classifier.data_hash != trained.classifier.data_hash
+
 @pytest.fixture(scope="module")
 def probability_trained():
     return train_classifier(_examples(), out_of_scope=OUT_OF_SCOPE, config=replace(CONFIG, confidence_score="probability"))
