@@ -23,6 +23,8 @@ MISREAD = "Sorry, I misunderstood, so I've stopped that."
 # Under a script started by a question: informational questions near a script's topic read like
 # requests, and this tells the user how to get the docs' answer instead (see _after_decline).
 JUST_ASKING_HINT = 'Only asking? Say "just asking" and I\'ll answer from the help center instead.'
+LEAD_CHOSE_SCRIPT = "a lead's correction: this question needs this script"
+LEAD_SAID_NOT_A_SCRIPT = "a lead marked this question not a script"
 
 
 class Policy(StrEnum):
@@ -71,11 +73,14 @@ class Router:
         if policy is Policy.RETRIEVAL:
             return self._retrieve(question, routing, "the channel answers from the docs only")
         if prediction is not None and self._scripts is not None and self._scripts.is_confident(prediction):
-            return self._start(prediction.label or "", question, routing, "confident in-scope script match")
+            reason = LEAD_CHOSE_SCRIPT if prediction.verdict else "confident in-scope script match"
+            return self._start(prediction.label or "", question, routing, reason)
+        marked = prediction is not None and prediction.verdict is not None and not prediction.in_scope
         if policy is Policy.SCRIPT:
             reason = "no script model is active" if self._scripts is None else "no script matches confidently"
-            return _escalate(routing, f"{reason}, and the channel uses scripts only")
+            return _escalate(routing, f"{LEAD_SAID_NOT_A_SCRIPT if marked else reason}, and the channel uses scripts only")
         reason = "no script model is active" if self._scripts is None else "no confident script match"
+        reason = LEAD_SAID_NOT_A_SCRIPT if marked else reason
         answer = self._retrieve(question, routing, reason)
         if answer.abstained:
             routing["route"] = Route.ESCALATE.value
@@ -141,6 +146,8 @@ class Router:
             "ranked": [[label, round(float(p), 4)] for label, p in prediction.ranked],
             "predict_ms": round((time.perf_counter() - started) * 1000, 2),
         }
+        if prediction.verdict is not None:
+            routing["script_model"]["verdict"] = prediction.verdict
         routing["thresholds"] = thresholds_dict(self._scripts.model.thresholds)
         return prediction
 

@@ -21,6 +21,7 @@ class ScriptPredictionLike(Protocol):
     oos_score: float
     in_scope: bool
     ranked: tuple[tuple[str, float], ...]
+    verdict: str | None  # a lead's correction of this exact question decided the label
 
 
 class ScriptModel(Protocol):
@@ -66,7 +67,7 @@ class ScriptStrategy:
         return bool(
             prediction.in_scope
             and prediction.label in self.engine.scripts
-            and prediction.confidence >= self.min_confidence
+            and (prediction.verdict is not None or prediction.confidence >= self.min_confidence)
         )
 
     @property
@@ -167,6 +168,8 @@ class ThresholdOverride:
         return getattr(self.inner, name)  # labels, metrics, ... of the wrapped model
 
     def _cut(self, prediction: ScriptPredictionLike) -> ScriptPredictionLike:
+        if prediction.verdict is not None:
+            return prediction  # a lead decided this question; no threshold overrules that
         best = prediction.ranked[0][0] if prediction.ranked else prediction.label
         in_scope = best is not None and prediction.confidence >= self._thresholds.min_confidence
         return _ScriptPrediction(
@@ -185,3 +188,4 @@ class _ScriptPrediction:
     oos_score: float
     in_scope: bool
     ranked: tuple[tuple[str, float], ...]
+    verdict: str | None = None

@@ -1,6 +1,7 @@
 """A trained script model on disk: one self-contained directory per version.
 
-    <directory>/manifest.json      format version, version, labels, thresholds, metrics, data hash, config
+    <directory>/manifest.json      format version, version, labels, thresholds, metrics, data hash, config,
+                                   and the leads' verdicts on exact questions
     <directory>/model.safetensors  encoder + head weights
     <directory>/encoder/           the encoder's config and tokenizer files
 """
@@ -21,6 +22,7 @@ from safetensors.torch import load_file, save_file
 from transformers import AutoConfig, AutoModel, AutoTokenizer
 
 from strategies.script_model.classifier import EncoderClassifier, ScriptClassifier, Thresholds
+from strategies.script_model.dataset import OUT_OF_SCOPE
 from strategies.script_model.trainer import TrainedClassifier
 
 FORMAT_VERSION = 1
@@ -76,6 +78,7 @@ def _manifest(trained: TrainedClassifier, version: str, weights_sha256: str) -> 
         "logit_scale": float(classifier.network.scale),
         "weights_file": WEIGHTS,
         "weights_sha256": weights_sha256,
+        "verdicts": dict(classifier.verdicts),
     }
 
 
@@ -136,7 +139,16 @@ def load_classifier(directory: Path) -> ScriptClassifier:
         version=manifest["version"],
         metrics=manifest.get("metrics", {}),
         data_hash=manifest.get("training_data_hash", ""),
+        verdicts=_verdicts(manifest, directory, class_labels),
     )
+
+
+def _verdicts(manifest: dict[str, Any], directory: Path, class_labels: tuple[str, ...]) -> dict[str, str]:
+    verdicts = manifest.get("verdicts", {})  # absent in artifacts saved before leads' corrections were kept
+    known = {*class_labels, OUT_OF_SCOPE}
+    if not isinstance(verdicts, dict) or not all(isinstance(k, str) and v in known for k, v in verdicts.items()):
+        raise ModelArtifactError(f"{directory / MANIFEST} is corrupt: verdicts must map questions to its labels")
+    return verdicts
 
 
 def _sha256(path: Path) -> str:

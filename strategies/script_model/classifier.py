@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import torch
 from torch import nn
+
+from strategies.script_model.dataset import OUT_OF_SCOPE
+from strategies.scripts.loader import normalised_example
 
 TOP_K = 5
 INFERENCE_BATCH = 64
@@ -41,6 +44,8 @@ class ScriptPrediction:
     oos_score: float  # 1 - confidence: the higher, the more likely out of scope
     in_scope: bool
     ranked: tuple[tuple[str, float], ...]  # top in-scope labels with their probabilities, best first
+    # Set when a lead's correction of this very question decided: the script it needs, or OUT_OF_SCOPE.
+    verdict: str | None = None
 
 
 class EncoderClassifier(nn.Module):
@@ -86,6 +91,9 @@ class ScriptClassifier:
     metrics: Mapping[str, Any] = field(default_factory=dict)
     data_hash: str = ""
     num_threads: int | None = None
+    # normalised question -> label or OUT_OF_SCOPE: a lead's corrections, which the model's own
+    # scores never overrule (the same question asked again gets what the lead said).
+    verdicts: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.network.eval()
@@ -102,7 +110,10 @@ class ScriptClassifier:
 
     def predict_batch(self, texts: Sequence[str]) -> list[ScriptPrediction]:
         probabilities, similarities = self.scores(texts)
-        return [self._prediction(p, s) for p, s in zip(probabilities, similarities.tolist(), strict=True)]
+        predictions = [self._prediction(p, s) for p, s in zip(probabilities, similarities.tolist(), strict=True)]
+        if not self.verdicts:
+            return predictions
+        return [self._with_verdict(p, self.verdicts.get(normalised_example(str(t)))) for p, t in zip(predictions, texts, strict=True)]
 
     def scores(self, texts: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """In-scope label probabilities (one row per text, columns in `labels` order) and each
@@ -145,3 +156,10 @@ class ScriptClassifier:
             in_scope=in_scope,
             ranked=ranked,
         )
+
+    @staticmethod
+    def _with_verdict(prediction: ScriptPrediction, verdict: str | None) -> ScriptPrediction:
+        if verdict is None:
+            return prediction
+        in_scope = verdict != OUT_OF_SCOPE
+        return replace(prediction, label=verdict if in_scope else None, in_scope=in_scope, verdict=verdict)

@@ -35,6 +35,7 @@ from strategies.script_model.dataset import (
     stratified_split,
     training_data_hash,
 )
+from strategies.scripts.loader import normalised_example
 
 BASE_ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 Progress = Callable[[str, int, int], None]
@@ -148,6 +149,7 @@ def train_classifier(
     report("calibrating", 0, 1)
     classifier.thresholds, metrics = _calibrate(classifier, dev, dev_oos, config)
     report("calibrating", 1, 1)
+    classifier.verdicts = {normalised_example(e.text): e.label for e in corrections}  # after: calibrate the model alone
     train_seconds = time.perf_counter() - started
     metrics.update(
         train_examples=len(train),

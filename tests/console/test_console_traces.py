@@ -100,6 +100,17 @@ def test_the_trace_page_says_when_the_message_was_a_just_asking_click(lead, acco
     assert re.search(r'id="pressed">Sent by the <b>Just asking</b> button, not typed', html)
 
 
+def test_the_trace_page_says_when_a_leads_correction_decided_the_route(lead, accounts):
+    with accounts.sessions.begin() as session:
+        row = seed.trace(session, "is there a refund policy for annual plans?")
+        row.routing = {**row.routing, "reason": "a lead marked this question not a script",
+                       "script_model": {**row.routing["script_model"], "verdict": "out_of_scope"}}
+        marked, plain = row.id, seed.trace(session, "a question the model decided").id
+    html = lead.get(f"/console/traces/{marked}").text
+    assert """<tr id="verdict"><th>Decided by a lead's correction</th><td>not a script</td>""" in html
+    assert 'id="verdict"' not in lead.get(f"/console/traces/{plain}").text
+
+
 def test_a_missing_trace_is_a_404_page(lead):
     response = lead.get("/console/traces/0123456789abcdef")
     assert response.status_code == 404 and "There is no trace" in response.text

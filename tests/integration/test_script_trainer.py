@@ -97,21 +97,52 @@ def test_calibration_and_metrics(trained):
 
 
 NOT_OURS = "cancel my gym membership"  # reads like cancel_order; a lead said it is not a script
+KILL_ORDER = "kill my order"  # a lead said it needs cancel_order
 
 
-def test_corrections_are_trained_on_and_never_held_out(trained):
-    corrections = [LabelledExample(NOT_OURS, "out_of_scope"), LabelledExample("kill my order", "cancel_order")]
-    corrected = train_classifier(_examples(), out_of_scope=OUT_OF_SCOPE, corrections=corrections, config=CONFIG)
+@pytest.fixture(scope="module")
+def corrected():
+    corrections = [LabelledExample(NOT_OURS, "out_of_scope"), LabelledExample(KILL_ORDER, "cancel_order")]
+    return train_classifier(_examples(), out_of_scope=OUT_OF_SCOPE, corrections=corrections, config=CONFIG)
+
+
+def test_corrections_are_trained_on_and_never_held_out(trained, corrected):
     metrics, before = corrected.classifier.metrics, trained.classifier.metrics
     assert metrics["validation_examples"] == before["validation_examples"]
     assert metrics["validation_out_of_scope"] == before["validation_out_of_scope"]
     assert metrics["train_examples"] == before["train_examples"] + 1
     assert metrics["train_out_of_scope"] == before["train_out_of_scope"] + 1
     assert metrics["train_corrections"] == 2
-    was, now = trained.predict(NOT_OURS), corrected.predict(NOT_OURS)
-    assert was.ranked[0][0] == "cancel_order"
-    assert now.ranked[0][0] != "cancel_order" and now.confidence < was.confidence, (was, now)
+    was = trained.predict(NOT_OURS)
+    _probabilities, similarity = corrected.classifier.scores([NOT_OURS])
+    assert was.ranked[0][0] == "cancel_order" and was.verdict is None
+    assert float(similarity[0]) < was.confidence, "the model itself learned the correction"
     assert corrected.classifier.data_hash != trained.classifier.data_hash
+
+
+def test_a_corrected_question_gets_the_leads_verdict_however_it_is_typed(corrected):
+    marked = corrected.predict("Cancel my gym membership!")
+    assert (marked.label, marked.in_scope, marked.verdict) == (None, False, "out_of_scope")
+    needs_script = corrected.predict(KILL_ORDER.upper())
+    assert (needs_script.label, needs_script.in_scope, needs_script.verdict) == ("cancel_order", True, "cancel_order")
+    unmarked = corrected.predict("cancel my gym membership and my magazine")
+    assert unmarked.verdict is None, "only the exact question, not a longer one"
+
+
+def test_verdicts_survive_save_and_load_and_a_forged_one_is_refused(corrected, tmp_path):
+    directory = save_classifier(corrected, tmp_path / "v1", "v1")
+    loaded = load_classifier(directory)
+    assert loaded.verdicts == corrected.classifier.verdicts
+    assert loaded.predict(NOT_OURS).verdict == "out_of_scope"
+    manifest_path = directory / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["verdicts"]["cancel my gym membership"] = "a_script_it_never_learned"
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(ModelArtifactError, match="verdicts must map questions to its labels"):
+        load_classifier(directory)
+    del manifest["verdicts"]  # saved before verdicts existed: loads with none
+    manifest_path.write_text(json.dumps(manifest))
+    assert load_classifier(directory).verdicts == {}
 
 @pytest.fixture(scope="module")
 def probability_trained():

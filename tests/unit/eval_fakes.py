@@ -16,12 +16,16 @@ SCRIPTS = Path(__file__).resolve().parents[2] / "examples" / "scripts"
 
 
 class CannedModel:
-    """text -> (best label, confidence); unknown texts are out of scope with confidence 0.1."""
+    """text -> (best label, confidence); unknown texts are out of scope with confidence 0.1.
+    `verdicts` (text -> label or "out_of_scope") decide like a trained model's lead corrections."""
 
     version = "canned-1"
 
-    def __init__(self, scores: dict[str, tuple[str, float]], min_confidence: float = 0.5) -> None:
+    def __init__(
+        self, scores: dict[str, tuple[str, float]], min_confidence: float = 0.5, verdicts: dict[str, str] | None = None
+    ) -> None:
         self.scores = scores
+        self.verdicts = verdicts or {}
         self.thresholds = Thresholds(min_confidence=min_confidence, method="oos_validation")
         self.labels = tuple(sorted({label for label, _ in scores.values()}))
         self.calls = 0
@@ -30,7 +34,12 @@ class CannedModel:
         self.calls += 1
         label, confidence = self.scores.get(text, ("reset_password", 0.1))
         in_scope = confidence >= self.thresholds.min_confidence
-        return ScriptPrediction(label if in_scope else None, confidence, 1 - confidence, in_scope, ((label, confidence),))
+        prediction = ScriptPrediction(label if in_scope else None, confidence, 1 - confidence, in_scope, ((label, confidence),))
+        verdict = self.verdicts.get(text)
+        if verdict is None:
+            return prediction
+        in_scope = verdict != "out_of_scope"
+        return replace(prediction, label=verdict if in_scope else None, in_scope=in_scope, verdict=verdict)
 
 
 class CannedRetrieval:
