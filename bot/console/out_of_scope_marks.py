@@ -1,9 +1,11 @@
 """A lead's verdict on a declined script: "that question was never a script". The opening that
 started it goes, once, into the console's out-of-scope file, which `supportbot train` reads
-with the scripts, so the next model stops starting the script on such questions."""
+with the scripts, so the next model stops starting the script on such questions. A mark made
+by mistake is taken back the same way: the line leaves the file, audited."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -32,14 +34,7 @@ class OutOfScopeMarks:
 
     def mark(self, trace_id: str, actor: Actor) -> str:
         """Adds the opening of the script declined in trace `trace_id`; returns it."""
-        with self._sessions() as session:
-            trace = session.get(AnswerTrace, trace_id)
-            routing = trace.routing if trace is not None else {}
-            script_id, opening = routing.get("declined_script"), " ".join(str(routing.get("declined_opening") or "").split())
-        if not script_id:
-            raise OutOfScopeError("That answer is not a declined script.")
-        if not opening:
-            raise OutOfScopeError("The question that started the script was not recorded, so there is nothing to add.")
+        script_id, opening = self._declined(trace_id)
         key = normalised_example(opening)
         scripts = self._scripts().scripts
         taught = next((s.id for s in scripts.values() if key in {normalised_example(e) for e in s.examples}), None)
@@ -55,3 +50,33 @@ class OutOfScopeMarks:
             record(session, actor.name, "opening_marked_out_of_scope", f"trace:{trace_id}", actor.client,
                    script=script_id, opening=opening)
         return opening
+
+    def unmark(self, trace_id: str, actor: Actor) -> str:
+        """Takes the opening of the script declined in trace `trace_id` out of the file (every line
+        with its words; comments and other lines stay); returns it."""
+        script_id, opening = self._declined(trace_id)
+        key, path = normalised_example(opening), self.files.out_of_scope
+        with self.files.lock():
+            lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []
+            kept = [line for line in lines if line.lstrip().startswith("#") or normalised_example(line) != key]
+            if len(kept) == len(lines):
+                raise OutOfScopeError(f"{opening!r} is not in the out-of-scope messages.")
+            temporary = path.with_suffix(".txt.tmp")
+            temporary.write_text("".join(kept), encoding="utf-8")
+            os.replace(temporary, path)  # training never reads a half-written file
+        with self._sessions.begin() as session:
+            record(session, actor.name, "opening_unmarked_out_of_scope", f"trace:{trace_id}", actor.client,
+                   script=script_id, opening=opening)
+        return opening
+
+    def _declined(self, trace_id: str) -> tuple[str, str]:
+        """(script, opening) of the declined script in trace `trace_id`."""
+        with self._sessions() as session:
+            trace = session.get(AnswerTrace, trace_id)
+            routing = trace.routing if trace is not None else {}
+            script_id, opening = routing.get("declined_script"), " ".join(str(routing.get("declined_opening") or "").split())
+        if not script_id:
+            raise OutOfScopeError("That answer is not a declined script.")
+        if not opening:
+            raise OutOfScopeError("The question that started the script was not recorded.")
+        return script_id, opening

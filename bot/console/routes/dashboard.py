@@ -38,6 +38,16 @@ def mark_out_of_scope(request: Request, trace_id: str, form=Depends(checked_form
     return RedirectResponse("/console/dashboard?notice=out_of_scope#declined", status_code=303)
 
 
+@router.post("/console/declined/{trace_id}/out-of-scope/undo", include_in_schema=False)
+def unmark_out_of_scope(request: Request, trace_id: str, form=Depends(checked_form)):
+    """A "Not a script" made by mistake: the next `supportbot train` no longer learns it."""
+    try:
+        services(request).out_of_scope.unmark(trace_id[:64], Actor(request.state.user.name, client_of(request)))
+    except OutOfScopeError as exc:
+        return _dashboard_page(request, 409, str(exc))
+    return RedirectResponse("/console/dashboard?notice=out_of_scope_undone#declined", status_code=303)
+
+
 def _dashboard_page(request: Request, status: int = 200, error: str = ""):
     try:
         first, last = _range(request.query_params.get("from"), request.query_params.get("to"))
