@@ -36,12 +36,14 @@ def build_console(container: Container) -> ConsoleServices:
         raise ValueError(f"the console cannot post into {chat!r} conversations")
 
     files = console_files(settings)
+    out_of_scope = OutOfScopeMarks(container.sessions, files, lambda: container.scripts)
     promotions = Promotions(
         container.sessions,
         container.sources,
         files,
         start_sync=lambda name: container.background.sync_source(name, "console"),
         known_scripts=lambda: set(container.scripts.scripts),
+        mark_not_a_script=out_of_scope.add,
     )
     return ConsoleServices(
         settings=settings,
@@ -50,5 +52,5 @@ def build_console(container: Container) -> ConsoleServices:
         poster=ThreadPoster(container.sessions, messages_for),
         promotions=promotions,
         script_ids=lambda: set(container.scripts.scripts),
-        out_of_scope=OutOfScopeMarks(container.sessions, files, lambda: container.scripts),
+        out_of_scope=out_of_scope,
     )

@@ -23,6 +23,10 @@ class OutOfScopeError(ValueError):
     """Why the opening was not added; the message is for the lead."""
 
 
+class ScriptExampleError(OutOfScopeError):
+    """The question is a script's own example: only editing that script changes its route."""
+
+
 class OutOfScopeMarks:
     def __init__(self, sessions: sessionmaker[Session], files: PromotionFiles, scripts: Callable[[], ScriptSet]) -> None:
         self._sessions, self.files, self._scripts = sessions, files, scripts
@@ -35,21 +39,26 @@ class OutOfScopeMarks:
     def mark(self, trace_id: str, actor: Actor) -> str:
         """Adds the opening of the script declined in trace `trace_id`; returns it."""
         script_id, opening = self._declined(trace_id)
-        key = normalised_example(opening)
+        self.add(opening, script_id, actor, f"trace:{trace_id}")
+        return opening
+
+    def add(self, question: str, script_id: str, actor: Actor, target: str) -> None:
+        """Adds `question`, which wrongly started script `script_id`, once (audited against `target`);
+        refuses a question that a script has as an example."""
+        question = " ".join(question.split())  # one message per line
+        key = normalised_example(question)
         scripts = self._scripts().scripts
         taught = next((s.id for s in scripts.values() if key in {normalised_example(e) for e in s.examples}), None)
         if taught:
-            raise OutOfScopeError(f"{opening!r} is an example of script {taught!r}: edit that script's examples instead.")
+            raise ScriptExampleError(f"{question!r} is an example of script {taught!r}: edit that script's examples instead.")
         self.files.folder.mkdir(parents=True, exist_ok=True)
         with self.files.lock():
             if key in self.marked():
-                raise OutOfScopeError(f"{opening!r} is already in the out-of-scope messages.")
+                raise OutOfScopeError(f"{question!r} is already in the out-of-scope messages.")
             with self.files.out_of_scope.open("a", encoding="utf-8") as handle:
-                handle.write(opening + "\n")
+                handle.write(question + "\n")
         with self._sessions.begin() as session:
-            record(session, actor.name, "opening_marked_out_of_scope", f"trace:{trace_id}", actor.client,
-                   script=script_id, opening=opening)
-        return opening
+            record(session, actor.name, "opening_marked_out_of_scope", target, actor.client, script=script_id, opening=question)
 
     def unmark(self, trace_id: str, actor: Actor) -> str:
         """Takes the opening of the script declined in trace `trace_id` out of the file (every line

@@ -30,6 +30,11 @@ NOTICES = {
     "judged_posted": "Verdict saved, and the correction was posted into the user's thread.",
     "posted": "The correction was posted into the user's thread.",
     "promoted": "Added as a verified FAQ entry, an evaluation case and a training example; the FAQ source is syncing.",
+    "promoted_not_a_script": "Added as a verified FAQ entry, an evaluation case and a training example; the FAQ source is "
+    "syncing. A script answered this question, so it was also added to the out-of-scope messages: after the next "
+    "`supportbot train` no script starts on it and the FAQ entry answers.",
+    "promoted_script_example": "Added as a verified FAQ entry, an evaluation case and a training example; the FAQ source is "
+    "syncing. But the question is one of a script's examples, so that script still starts on it: edit its examples.",
     "claimed": "You claimed this escalation; the bot stays quiet in that thread until you close it.",
     "replied": "Your reply was posted into the thread.",
     "resolved": "Resolved; the bot answers in that thread again.",

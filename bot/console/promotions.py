@@ -82,6 +82,13 @@ class Promoted:
     faq_question: str
     eval_case_id: str
     files: list[Path] = field(default_factory=list)
+    # When a script answered the disputed question and the lead named none, what became of the
+    # question in the out-of-scope messages: "marked", "already_marked" or "script_example".
+    not_a_script: str | None = None
+
+
+# (question, script it wrongly started, actor, audit target); raises OutOfScopeError when refused
+MarkNotAScript = Callable[[str, str, Actor, str], None]
 
 
 class Promotions:
@@ -92,9 +99,11 @@ class Promotions:
         files: PromotionFiles,
         start_sync: Callable[[str], object],
         known_scripts: Callable[[], set[str]],
+        mark_not_a_script: MarkNotAScript | None = None,
     ) -> None:
         self._sessions, self._catalog, self.files = sessions, catalog, files
         self.start_sync, self._known_scripts = start_sync, known_scripts
+        self._mark_not_a_script = mark_not_a_script
 
     def promote(self, dispute_id: int, choices: PromotionChoices, actor: Actor) -> Promoted:
         if choices.expected_script and choices.expected_script not in self._known_scripts():
@@ -109,6 +118,7 @@ class Promotions:
                 raise DisputeError("This correction was already added to the knowledge base and the example sets.")
             trace = session.get(AnswerTrace, dispute.trace_id)
             question, history, correction = trace.question, list(trace.history or []), dispute.correction
+            started = _script_started_by(trace)
         faq_question = (choices.question or question).strip()
         case_id = f"dispute-{dispute_id}"
         self.files.folder.mkdir(parents=True, exist_ok=True)
@@ -137,7 +147,24 @@ class Promotions:
         with self._sessions.begin() as session:
             record(session, actor.name, "correction_promoted", f"dispute:{dispute_id}", actor.client,
                    faq_question=faq_question, eval_case=case_id, expected_script=choices.expected_script)
-        return Promoted(faq_question, case_id, written)
+        promoted = Promoted(faq_question, case_id, written)
+        if started and not choices.expected_script and not choices.should_escalate and self._mark_not_a_script:
+            promoted.not_a_script = self._not_a_script(question, started, actor, dispute_id)
+        return promoted
+
+    def _not_a_script(self, question: str, script_id: str, actor: Actor, dispute_id: int) -> str:
+        """A script answered, the lead's correction is the docs' answer: without this, the script
+        would keep taking the question and the new FAQ entry would never be shown for it."""
+        from bot.console.out_of_scope_marks import OutOfScopeError, ScriptExampleError
+
+        assert self._mark_not_a_script is not None
+        try:
+            self._mark_not_a_script(question, script_id, actor, f"dispute:{dispute_id}")
+        except ScriptExampleError:
+            return "script_example"
+        except OutOfScopeError:
+            return "already_marked"
+        return "marked"
 
     def _add_faq_entry(self, question: str, answer: str) -> Path:
         path = self.files.faq
@@ -164,3 +191,11 @@ def _append_line(path: Path, record_: dict) -> Path:
     with path.open("a", encoding="utf-8") as handle:
         handle.write(json.dumps(record_, ensure_ascii=False) + "\n")
     return path
+
+
+def _script_started_by(trace: AnswerTrace) -> str | None:
+    """The script this question started (not one it answered a step of), if any."""
+    routing = trace.routing or {}
+    in_progress = (routing.get("script_in_progress") or {}).get("script")
+    started = routing.get("route") == "script" and trace.script_id and trace.script_id != in_progress
+    return trace.script_id if started else None

@@ -187,3 +187,56 @@ def test_the_verified_faq_source_is_synced_into_the_knowledge_base(lead, account
     assert keys == ["faq/what-does-pro-cost"]
     [best, *_] = accounts.retriever.retrieve("What does Pro cost?")
     assert (best.chunk.source, best.chunk.document_key) == ("verified-faq", "faq/what-does-pro-cost")
+
+
+def _script_dispute(accounts, question: str, routing: dict | None = None) -> int:
+    """A dispute on an answer script request_refund gave to `question`."""
+    with accounts.sessions.begin() as session:
+        conv = slack_thread(session, seed)
+        row = seed.trace(session, question, "Sorry to hear that. Which invoice?", conv=conv, strategy="script",
+                         script_id="request_refund")
+        row.routing = {**row.routing, **(routing or {})}
+        trace_id = row.id
+    return ChatActions(accounts.sessions, notices=EscalationNotices(accounts.sessions)).dispute(
+        trace_id, "slack:U_ALICE", "wrong_topic", "I only asked about the policy").dispute_id
+
+
+def _promote(lead, dispute_id: int, **form):
+    lead.post(f"/console/disputes/{dispute_id}/judge", data={
+        "verdict": "upheld", "correction": "Annual plans are refunded pro rata.", "csrf_token": lead.csrf})
+    return lead.post(f"/console/disputes/{dispute_id}/promote", data={**form, "csrf_token": lead.csrf})
+
+
+def _out_of_scope_lines(accounts) -> list[str]:
+    path = accounts.console.promotions.files.out_of_scope
+    return path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+
+
+def test_a_question_a_script_wrongly_took_is_marked_not_a_script_when_promoted(lead, accounts):
+    accounts.console.promotions.start_sync = lambda name: None
+    dispute_id = _script_dispute(accounts, "is there a refund policy\nfor annual plans?")
+    done = _promote(lead, dispute_id)
+    assert done.status_code == 200 and "also added to the out-of-scope messages" in done.text
+    assert _out_of_scope_lines(accounts) == ["is there a refund policy for annual plans?"]
+    with accounts.sessions() as session:
+        [entry] = session.scalars(select(AuditEntry).where(AuditEntry.action == "opening_marked_out_of_scope")).all()
+    assert (entry.target, entry.details["script"]) == (f"dispute:{dispute_id}", "request_refund")
+
+
+def test_a_promotion_naming_a_script_or_a_person_or_of_a_scripts_later_step_marks_nothing(lead, accounts):
+    accounts.console.promotions.start_sync = lambda name: None
+    script = sorted(accounts.scripts.scripts)[0]
+    _promote(lead, _script_dispute(accounts, "refund policy for annual plans?"), expected_script=script)
+    _promote(lead, _script_dispute(accounts, "a refund, annual plan?"), should_escalate="1")
+    step = _promote(lead, _script_dispute(accounts, "the invoice from March",
+                                          {"script_in_progress": {"script": "request_refund", "step": "which_invoice"}}))
+    assert step.status_code == 200 and "out-of-scope" not in step.text
+    assert _out_of_scope_lines(accounts) == []
+
+
+def test_a_scripts_own_example_is_not_marked_and_the_lead_is_told_to_edit_the_script(lead, accounts):
+    accounts.console.promotions.start_sync = lambda name: None
+    example = next(e for s in accounts.scripts.scripts.values() for e in s.examples)
+    done = _promote(lead, _script_dispute(accounts, example))
+    assert done.status_code == 200 and "one of a script&#39;s examples" in done.text
+    assert _out_of_scope_lines(accounts) == []

@@ -72,6 +72,10 @@ def post_again(request: Request, dispute_id: int, form=Depends(checked_form)):
     return _back(dispute_id, "posted")
 
 
+# What became of a question a script answered when the lead names no script (Promoted.not_a_script)
+PROMOTED_NOTICES = {"marked": "promoted_not_a_script", "script_example": "promoted_script_example"}
+
+
 @router.post("/console/disputes/{dispute_id}/promote", include_in_schema=False)
 def promote(request: Request, dispute_id: int, form=Depends(checked_form)):
     facts = tuple(line.strip() for line in str(form.get("facts") or "").splitlines() if line.strip())
@@ -84,10 +88,10 @@ def promote(request: Request, dispute_id: int, form=Depends(checked_form)):
     draft = {"facts": str(form.get("facts") or ""), "expected_script": choices.expected_script or "",
              "faq_question": choices.question or "", "should_escalate": choices.should_escalate}
     try:
-        services(request).promotions.promote(dispute_id, choices, _actor(request))
+        promoted = services(request).promotions.promote(dispute_id, choices, _actor(request))
     except DisputeError as exc:
         return _dispute_page(request, dispute_id, 409, error=exc.message, draft=draft)
-    return _back(dispute_id, "promoted")
+    return _back(dispute_id, PROMOTED_NOTICES.get(promoted.not_a_script or "", "promoted"))
 
 
 def _dispute_page(request: Request, dispute_id: int, status: int = 200, **context):
