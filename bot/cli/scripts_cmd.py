@@ -75,7 +75,8 @@ def train(
             errors.print(f"[red]{exc}[/red]", highlight=False)
             raise typer.Exit(1) from None
         corrections = len(gathered.corrections)
-        corrected = f", plus {corrections} corrections by leads (none held out for calibration)" if corrections else ""
+        noun = "correction" if corrections == 1 else "corrections"
+        corrected = f", plus {corrections} {noun} by leads (none held out for calibration)" if corrections else ""
         console.print(
             f"Training on {len(gathered.examples)} examples of {len(gathered.labels)} labels "
             f"and {len(gathered.out_of_scope)} out-of-scope messages{corrected}"
