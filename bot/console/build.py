@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.console.corrections import Corrections
 from bot.console.out_of_scope_marks import OutOfScopeMarks
 from bot.console.promotions import Promotions, console_files
 from bot.console.services import ConsoleServices
@@ -45,6 +47,10 @@ def build_console(container: Container) -> ConsoleServices:
         known_scripts=lambda: set(container.scripts.scripts),
         mark_not_a_script=out_of_scope.add,
     )
+    def active_model():
+        row = container.script_models.active()
+        return (row.version, Path(row.path)) if row else None
+
     return ConsoleServices(
         settings=settings,
         sessions=container.sessions,
@@ -53,4 +59,5 @@ def build_console(container: Container) -> ConsoleServices:
         promotions=promotions,
         script_ids=lambda: set(container.scripts.scripts),
         out_of_scope=out_of_scope,
+        corrections=Corrections(container.sessions, out_of_scope, active_model),
     )

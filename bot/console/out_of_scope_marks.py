@@ -5,14 +5,13 @@ by mistake is taken back the same way: the line leaves the file, audited."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.console.audit_log import record
 from bot.console.disputes import Actor
-from bot.console.promotions import PromotionFiles
+from bot.console.promotions import PromotionFiles, write_atomically
 from bot.db.models import AnswerTrace
 from bot.training_data import read_out_of_scope
 from strategies.scripts import ScriptSet
@@ -61,22 +60,24 @@ class OutOfScopeMarks:
             record(session, actor.name, "opening_marked_out_of_scope", target, actor.client, script=script_id, opening=question)
 
     def unmark(self, trace_id: str, actor: Actor) -> str:
-        """Takes the opening of the script declined in trace `trace_id` out of the file (every line
-        with its words; comments and other lines stay); returns it."""
+        """Takes the opening of the script declined in trace `trace_id` out of the file; returns it."""
         script_id, opening = self._declined(trace_id)
-        key, path = normalised_example(opening), self.files.out_of_scope
+        self.remove(opening, actor, f"trace:{trace_id}", script_id)
+        return opening
+
+    def remove(self, question: str, actor: Actor, target: str, script_id: str | None = None) -> None:
+        """Takes every line with the words of `question` out of the file (comments and other lines
+        stay), audited against `target`."""
+        key, path = normalised_example(question), self.files.out_of_scope
         with self.files.lock():
             lines = path.read_text(encoding="utf-8").splitlines(keepends=True) if path.exists() else []
             kept = [line for line in lines if line.lstrip().startswith("#") or normalised_example(line) != key]
             if len(kept) == len(lines):
-                raise OutOfScopeError(f"{opening!r} is not in the out-of-scope messages.")
-            temporary = path.with_suffix(".txt.tmp")
-            temporary.write_text("".join(kept), encoding="utf-8")
-            os.replace(temporary, path)  # training never reads a half-written file
+                raise OutOfScopeError(f"{question!r} is not in the out-of-scope messages.")
+            write_atomically(path, "".join(kept))
         with self._sessions.begin() as session:
-            record(session, actor.name, "opening_unmarked_out_of_scope", f"trace:{trace_id}", actor.client,
-                   script=script_id, opening=opening)
-        return opening
+            record(session, actor.name, "opening_unmarked_out_of_scope", target, actor.client,
+                   script=script_id, opening=question)
 
     def _declined(self, trace_id: str) -> tuple[str, str]:
         """(script, opening) of the declined script in trace `trace_id`."""

@@ -40,6 +40,7 @@ NOTICES = {
     "resolved": "Resolved; the bot answers in that thread again.",
     "handed_back": "Handed back to the bot.",
     "out_of_scope": "Added to the out-of-scope messages: the next `supportbot train` learns that it is not a script.",
+    "correction_undone": "Undone: the next `supportbot train` no longer learns it; until then the active model keeps it.",
     "out_of_scope_undone": "Taken out of the out-of-scope messages: the active model keeps its verdict until the next `supportbot train`.",
 }
 

@@ -145,7 +145,7 @@ class Promotions:
         self._ensure_source()
         self.start_sync(VERIFIED_FAQ_SOURCE)
         with self._sessions.begin() as session:
-            record(session, actor.name, "correction_promoted", f"dispute:{dispute_id}", actor.client,
+            record(session, actor.name, "correction_promoted", f"dispute:{dispute_id}", actor.client, question=question,
                    faq_question=faq_question, eval_case=case_id, expected_script=choices.expected_script)
         promoted = Promoted(faq_question, case_id, written)
         if started and not choices.expected_script and not choices.should_escalate and self._mark_not_a_script:
@@ -171,9 +171,7 @@ class Promotions:
         entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
         entries = [e for e in entries if e.get("question", "").strip().lower() != question.lower()]
         entries.append({"question": question, "answer": answer})
-        temporary = path.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(entries, ensure_ascii=False, indent=2), encoding="utf-8")
-        os.replace(temporary, path)  # the sync never reads a half-written file
+        write_atomically(path, json.dumps(entries, ensure_ascii=False, indent=2))  # the sync never reads half a file
         return path
 
     def _ensure_source(self) -> None:
@@ -181,6 +179,14 @@ class Promotions:
             exists = session.scalar(select(Source.id).where(Source.name == VERIFIED_FAQ_SOURCE))
         if exists is None:
             self._catalog.add(VERIFIED_FAQ_SOURCE, "faq", str(self.files.faq.resolve()))
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replaces `path` with `text` in one step: a reader (a sync, `supportbot train`) sees the old
+    file or the new one, never half of one."""
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, path)
 
 
 def _history(turns: list[dict]) -> list[dict]:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.console.corrections import Corrections
 from bot.console.out_of_scope_marks import OutOfScopeMarks
 from bot.console.promotions import Promotions
 from bot.console.sign_in import ConsoleSignIn
@@ -24,6 +25,7 @@ class ConsoleServices:
     promotions: Promotions
     script_ids: Callable[[], set[str]]
     out_of_scope: OutOfScopeMarks
+    corrections: Corrections
 
     @property
     def sla(self) -> timedelta:

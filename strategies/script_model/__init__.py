@@ -6,7 +6,13 @@
     classifier.predict("I lost my card")  # ScriptPrediction(label=..., confidence=..., in_scope=...)
 """
 
-from strategies.script_model.artifact import FORMAT_VERSION, ModelArtifactError, load_classifier, save_classifier
+from strategies.script_model.artifact import (
+    FORMAT_VERSION,
+    ModelArtifactError,
+    load_classifier,
+    read_verdicts,
+    save_classifier,
+)
 from strategies.script_model.calibration import auroc, calibrate_threshold
 from strategies.script_model.classifier import ScriptClassifier, ScriptPrediction, Thresholds
 from strategies.script_model.dataset import (
@@ -35,6 +41,7 @@ __all__ = [
     "calibrate_threshold",
     "load_classifier",
     "load_labelled_file",
+    "read_verdicts",
     "save_classifier",
     "split_texts",
     "stratified_split",

@@ -143,6 +143,14 @@ def load_classifier(directory: Path) -> ScriptClassifier:
     )
 
 
+def read_verdicts(directory: Path) -> dict[str, str]:
+    """The leads' verdicts a saved model keeps (normalised question -> label), read from its
+    manifest alone: no weights are loaded."""
+    directory = Path(directory)
+    manifest = read_manifest(directory)
+    return _verdicts(manifest, directory, tuple(manifest["class_labels"]))
+
+
 def _verdicts(manifest: dict[str, Any], directory: Path, class_labels: tuple[str, ...]) -> dict[str, str]:
     verdicts = manifest.get("verdicts", {})  # absent in artifacts saved before leads' corrections were kept
     known = {*class_labels, OUT_OF_SCOPE}

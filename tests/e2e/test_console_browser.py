@@ -191,6 +191,38 @@ def test_the_dashboard_and_the_audit_log_render(slack_app, browser, leads):
     shot(browser, "09-audit-log")
 
 
+def _declined_traces(slack_app) -> list:
+    from sqlalchemy import select
+
+    from bot.db.models import AnswerTrace
+
+    with slack_app.container.sessions() as session:
+        return [t for t in session.scalars(select(AnswerTrace.routing)) if (t or {}).get("declined_script")]
+
+
+def test_a_lead_marks_a_declined_script_not_a_script_and_undoes_it_on_the_corrections_page(slack_app, browser, leads):
+    from selenium.webdriver.common.by import By
+
+    question = "is there a refund policy for annual plans?"
+    _, answer = ask_in_slack(slack_app, question)
+    assert slack_app.click(answer, "just_asking") == 200
+    wait_until(lambda: _declined_traces(slack_app), 60)
+    base = slack_app.base_url
+    sign_in(browser, base, "lea", "/console/dashboard")
+    declined = browser.find_element(By.ID, "declined")
+    declined.find_element(By.TAG_NAME, "summary").click()
+    click_and_load(browser, declined.find_element(By.XPATH, ".//button[text()='Not a script']"))
+    assert "Added to the out-of-scope messages" in browser.find_element(By.ID, "notice").text
+
+    click_and_load(browser, browser.find_element(By.LINK_TEXT, "Corrections"))
+    [row] = browser.find_elements(By.CSS_SELECTOR, "#not-a-script tbody tr")
+    assert question in row.text and "lea" in row.text and "at the next supportbot train" in row.text
+    shot(browser, "10-corrections")
+    click_and_load(browser, row.find_element(By.TAG_NAME, "button"))
+    assert "no longer learns it" in browser.find_element(By.ID, "notice").text
+    assert "No question is marked Not a script." in browser.find_element(By.ID, "not-a-script").text
+
+
 def test_the_web_chat_page_shows_what_support_writes_from_the_console(slack_app, browser):
     from selenium.webdriver.common.by import By
     from sqlalchemy import select

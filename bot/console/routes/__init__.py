@@ -12,13 +12,13 @@ from fastapi.staticfiles import StaticFiles
 
 from bot.console.guard import CsrfRejected, Forbidden, NotSignedIn, clear_session_cookie, services
 from bot.console.pages import page
-from bot.console.routes import admin, api, auth, dashboard, disputes, escalations, exports, traces
+from bot.console.routes import admin, api, auth, corrections, dashboard, disputes, escalations, exports, traces
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 
 
 def mount_console(app: FastAPI) -> None:
-    for module in (auth, traces, disputes, escalations, dashboard, exports, admin, api):
+    for module in (auth, traces, disputes, escalations, dashboard, corrections, exports, admin, api):
         app.include_router(module.router)
     app.mount("/console/static", StaticFiles(directory=STATIC), name="console-static")
 
