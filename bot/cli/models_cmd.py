@@ -14,13 +14,14 @@ models_app = typer.Typer(help="Trained script model versions.", no_args_is_help=
 
 @models_app.command("list")
 def list_models() -> None:
-    """All trained versions with their calibrated threshold and validation metrics."""
+    """All trained versions with their calibrated threshold, validation metrics and how many of
+    the leads' corrections (review console) each one keeps."""
     with container() as c:
         rows = c.script_models.all()
     if not rows:
         console.print("No script model yet: run `supportbot train`.")
         return
-    table = Table("active", "version", "created", "labels", "threshold", "on validation")
+    table = Table("active", "version", "created", "labels", "threshold", "on validation", "leads' corrections")
     for column in table.columns[1:3]:
         column.no_wrap = True
     for row in rows:
@@ -31,6 +32,7 @@ def list_models() -> None:
             str(len(row.labels)),
             _threshold(row.thresholds),
             "\n".join(_metric(k, v) for k, v in row.metrics.items() if "accuracy" in k or "recall" in k),
+            str(row.metrics.get("train_corrections", 0)),
         )
     console.print(table)
 

@@ -168,3 +168,5 @@ def test_train_never_holds_out_the_corrections_leads_made(tmp_path, monkeypatch)
     output = flat(result.output)
     assert "plus 3 corrections by leads (none held out for calibration)" in output
     assert "train_corrections 3" in output
+    [listed] = [line for line in cli("models", "list").output.splitlines() if line.lstrip("│ ").startswith("*")]
+    assert listed.rstrip(" │").endswith("3"), "models list shows how many corrections the version keeps"
