@@ -5,6 +5,8 @@
 #
 #   scripts/test.sh                 # everything
 #   scripts/test.sh tests/unit -x   # a subset
+#   SUPPORTBOT_TEST_WORKERS=1 scripts/test.sh   # in one process (default: 2 pytest-xdist workers,
+#                                               # each module on one worker, so its fixtures are built once)
 #
 # Models load offline. "No tests collected" (pytest exit 5) counts as a failure.
 set -euo pipefail
@@ -20,7 +22,10 @@ echo "== import contracts (lint-imports)"
 
 echo "== pytest $*"
 set +e
-bash scripts/with-postgres.sh bash scripts/with-redis.sh .venv/bin/python -m pytest "$@"
+workers=${SUPPORTBOT_TEST_WORKERS:-2}
+parallel=()
+[[ $workers -gt 1 ]] && parallel=(-n "$workers" --dist loadscope)
+bash scripts/with-postgres.sh bash scripts/with-redis.sh .venv/bin/python -m pytest "${parallel[@]}" "$@"
 rc=$?
 set -e
 

@@ -18,11 +18,12 @@ from bot.container import Container  # noqa: E402
 from bot.db.base import Base  # noqa: E402
 from bot.db.engine import create_db_engine  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from tests.worker_isolation import worker_postgres_url, worker_redis_url  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples" / "knowledge"
-POSTGRES_URL = os.environ.get("SUPPORTBOT_TEST_POSTGRES_URL")
-REDIS_URL = os.environ.get("SUPPORTBOT_TEST_REDIS_URL")
+POSTGRES_URL = worker_postgres_url(os.environ.get("SUPPORTBOT_TEST_POSTGRES_URL"))
+REDIS_URL = worker_redis_url(os.environ.get("SUPPORTBOT_TEST_REDIS_URL"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

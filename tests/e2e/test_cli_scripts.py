@@ -44,7 +44,8 @@ def test_validate_lists_the_bundled_scripts():
     assert f"{len(load_scripts(SCRIPTS).scripts)} scripts valid, 0 problems" in flat(result.output)
 
 
-def test_validate_reports_each_problem_with_file_and_line(tmp_path):
+def test_validate_reports_each_problem_with_file_and_line(tmp_path, monkeypatch):
+    isolate(monkeypatch, tmp_path)  # a wide console: a long temp path must not wrap "file:line"
     (tmp_path / "bad.yaml").write_text(
         "id: bad\ntitle: Bad\nexamples: [hi]\nsteps:\n  - id: a\n    say: Hi\n    ask: {slot: x, type: colour}\n"
     )
