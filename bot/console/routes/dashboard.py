@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
 from fastapi import APIRouter, Depends, Request
@@ -31,21 +32,21 @@ def dashboard(request: Request, user: SignedIn = Depends(require_user)):
 @router.post("/console/declined/{trace_id}/out-of-scope", include_in_schema=False)
 def mark_out_of_scope(request: Request, trace_id: str, form=Depends(checked_form)):
     """The question that started a declined script is taught as out of scope at the next `supportbot train`."""
-    try:
-        services(request).out_of_scope.mark(trace_id[:64], Actor(request.state.user.name, client_of(request)))
-    except OutOfScopeError as exc:
-        return _dashboard_page(request, 409, str(exc))
-    return RedirectResponse("/console/dashboard?notice=out_of_scope#declined", status_code=303)
+    return _change_mark(request, services(request).out_of_scope.mark, trace_id, "out_of_scope")
 
 
 @router.post("/console/declined/{trace_id}/out-of-scope/undo", include_in_schema=False)
 def unmark_out_of_scope(request: Request, trace_id: str, form=Depends(checked_form)):
     """A "Not a script" made by mistake: the next `supportbot train` no longer learns it."""
+    return _change_mark(request, services(request).out_of_scope.unmark, trace_id, "out_of_scope_undone")
+
+
+def _change_mark(request: Request, change: Callable[[str, Actor], str], trace_id: str, notice: str):
     try:
-        services(request).out_of_scope.unmark(trace_id[:64], Actor(request.state.user.name, client_of(request)))
+        change(trace_id[:64], Actor(request.state.user.name, client_of(request)))
     except OutOfScopeError as exc:
         return _dashboard_page(request, 409, str(exc))
-    return RedirectResponse("/console/dashboard?notice=out_of_scope_undone#declined", status_code=303)
+    return RedirectResponse(f"/console/dashboard?notice={notice}#declined", status_code=303)
 
 
 def _dashboard_page(request: Request, status: int = 200, error: str = ""):
