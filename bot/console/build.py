@@ -47,6 +47,7 @@ def build_console(container: Container) -> ConsoleServices:
         known_scripts=lambda: set(container.scripts.scripts),
         mark_not_a_script=out_of_scope.add,
     )
+
     def active_model():
         row = container.script_models.active()
         return (row.version, Path(row.path)) if row else None

@@ -61,7 +61,7 @@ class Corrections:
         problems: list[str] = []
         model, verdicts = self._model_verdicts(problems)
         with self._sessions() as session:
-            made, wording = _made_by(session), _wording(session)
+            made, wording = _audit_history(session)
         not_a_script = [self._entry(text, None, made, verdicts) for text in self._out_of_scope(problems)]
         needs_script = [self._entry(text, label, made, verdicts) for text, label in self._script_examples(problems)]
         current = {normalised_example(c.question) for c in not_a_script + needs_script}
@@ -73,7 +73,7 @@ class Corrections:
 
     def undo_not_a_script(self, question: str, actor: Actor) -> None:
         with self._sessions() as session:
-            made = _made_by(session).get((normalised_example(question), None))
+            made = _audit_history(session)[0].get((normalised_example(question), None))
         self._marks.remove(question, actor, made.target if made else "console:out-of-scope.txt")
 
     def undo_needs_script(self, question: str, script: str, actor: Actor) -> None:
@@ -89,7 +89,7 @@ class Corrections:
             else:
                 path.unlink()  # training refuses an examples file with no examples
         with self._sessions() as session:
-            made = _made_by(session).get((key, script))
+            made = _audit_history(session)[0].get((key, script))
         with self._sessions.begin() as session:
             record(session, actor.name, SCRIPT_EXAMPLE_REMOVED, made.target if made else "console:script-examples.jsonl",
                    actor.client, question=question, script=script)
@@ -147,26 +147,22 @@ def _key(row: tuple[str, str] | None) -> tuple[str, str] | None:
     return (normalised_example(row[0]), row[1]) if row else None
 
 
-def _made_by(session: Session) -> dict[tuple[str, str | None], AuditEntry]:
-    """The latest audit entry that made each correction: (normalised question, script or None)."""
+def _audit_history(session: Session) -> tuple[dict[tuple[str, str | None], AuditEntry], dict[str, str]]:
+    """From one read of the corrections' audit entries: the latest entry that made each correction,
+    by (normalised question, script or None), and each question as a lead saw it, by its normalised
+    form (a model keeps only that)."""
     made: dict[tuple[str, str | None], AuditEntry] = {}
-    entries = session.scalars(select(AuditEntry).where(AuditEntry.action.in_((MARKED, PROMOTED))).order_by(AuditEntry.id))
-    for entry in entries:
-        details = entry.details or {}
-        if entry.action == MARKED and details.get("opening"):
-            made[(normalised_example(details["opening"]), None)] = entry
-        elif entry.action == PROMOTED and details.get("expected_script") and details.get("question"):
-            made[(normalised_example(details["question"]), details["expected_script"])] = entry
-    return made
-
-
-def _wording(session: Session) -> dict[str, str]:
-    """A question as a lead saw it, by its normalised form (a model keeps only that)."""
+    wording: dict[str, str] = {}
     actions = (MARKED, UNMARKED, PROMOTED, SCRIPT_EXAMPLE_REMOVED)
-    entries = session.scalars(select(AuditEntry).where(AuditEntry.action.in_(actions)).order_by(AuditEntry.id))
-    wording = {}
-    for entry in entries:
-        text = (entry.details or {}).get("opening") or (entry.details or {}).get("question")
-        if text:
-            wording[normalised_example(text)] = text
-    return wording
+    for entry in session.scalars(select(AuditEntry).where(AuditEntry.action.in_(actions)).order_by(AuditEntry.id)):
+        details = entry.details or {}
+        text = details.get("opening") or details.get("question")
+        if not text:
+            continue
+        key = normalised_example(text)
+        wording[key] = text
+        if entry.action == MARKED:
+            made[(key, None)] = entry
+        elif entry.action == PROMOTED and details.get("expected_script"):
+            made[(key, details["expected_script"])] = entry
+    return made, wording
