@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from strategies.generators.openai_compatible import OpenAICompatibleWriter
     from strategies.retrieval_strategy import RetrievalStrategy
     from strategies.script_strategy import ScriptStrategy
-    from strategies.scripts import ScriptSet
+    from strategies.scripts import ScriptFolder, ScriptSet
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class Container:
         self.engine = create_db_engine(settings.resolved_database_url)
         self.sessions = session_factory(self.engine)
         self.notices: list[str] = []  # things the user should hear about, e.g. a rebuilt index
+        self._script_model = None  # the active script classifier as last loaded
         # Outgoing Bot Framework credentials for Teams; None: the SDK's own, from the settings
         # (MSAL, login.microsoftonline.com). A local test harness sets one that it can serve.
         self.teams_credentials: ServiceClientCredentialsFactory | None = None
@@ -207,13 +208,15 @@ class Container:
         )
 
     @cached_property
-    def scripts(self) -> ScriptSet:
-        from strategies.scripts import load_scripts
+    def script_folder(self) -> ScriptFolder:
+        from strategies.scripts import ScriptFolder
 
-        scripts = load_scripts(self.settings.scripts_dir)
-        for problem in scripts.problems:
-            log.warning("script problem: %s", problem)
-        return scripts
+        return ScriptFolder(self.settings.scripts_dir)
+
+    @property
+    def scripts(self) -> ScriptSet:
+        """As the script files say now: an edit takes effect without a restart (strategies.scripts.folder)."""
+        return self.script_folder.current()
 
     @cached_property
     def script_models(self) -> ScriptModelRegistry:
@@ -227,13 +230,23 @@ class Container:
         from bot.script_models import ScriptModelError
 
         try:
-            model = self.script_models.load_active()
+            model = self.active_script_model()
         except ScriptModelError as exc:
             notice = f"{exc}; answering from the docs only until a model is activated."
             log.error(notice)
             self.notices.append(notice)
             return None
         return self.script_strategy_for(model, self.thresholds_in_force)
+
+    def active_script_model(self):
+        """The active classifier, loaded once per version (None until a model is trained); raises
+        ScriptModelError when it does not load."""
+        row = self.script_models.active()
+        if row is None:
+            return None
+        if getattr(self._script_model, "version", None) != row.version:
+            self._script_model = self.script_models.load(row)
+        return self._script_model
 
     def script_strategy_for(self, model, thresholds: ThresholdsInForce) -> ScriptStrategy | None:
         """`model` (None: no scripts) following the scripts, with the calibrated threshold if one was chosen for it."""
@@ -243,11 +256,16 @@ class Container:
 
         if model is None:
             return None
-        missing = sorted(set(model.labels) - set(self.scripts.scripts))
+        scripts = self.scripts.scripts  # one snapshot: the engine follows these until the next rebuild
+        missing = sorted(set(model.labels) - set(scripts))
         if missing:
             log.warning("the active model knows scripts that are not defined any more: %s", ", ".join(missing))
+        untrained = sorted(set(scripts) - set(model.labels))
+        if untrained:
+            log.warning("scripts the active model %s was not trained on, which start only after `supportbot train`: %s",
+                        model.version, ", ".join(untrained))
         calibrated = with_calibrated_threshold(model, thresholds, self.notices)
-        return ScriptStrategy(calibrated, ScriptEngine(self.scripts.scripts), writer=self.script_writer)
+        return ScriptStrategy(calibrated, ScriptEngine(scripts), writer=self.script_writer)
 
     @cached_property
     def threshold_settings(self) -> ThresholdSettings:

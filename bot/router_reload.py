@@ -1,10 +1,11 @@
-"""A running bot picks up a newly activated script model (`supportbot models activate`) and newly
-calibrated thresholds (`supportbot eval calibrate`, `eval thresholds --revert`) without a
-restart. Every `check_every_s` the answer path asks the database which model is active and
-which threshold setting is in force; when either changed, a new router is built on a thread of
-its own while the current one keeps answering, and then swapped in. If the new one cannot be
-built (its model no longer loads), the current one keeps answering and the failure is logged
-once for that version."""
+"""A running bot picks up a newly activated script model (`supportbot models activate`), newly
+calibrated thresholds (`supportbot eval calibrate`, `eval thresholds --revert`) and edited script
+files without a restart. Every `check_every_s` the answer path asks the database which model is
+active and which threshold setting is in force, and looks at the script files; when any of them
+changed, a new router is built on a thread of its own while the current one keeps answering,
+and then swapped in (the loaded model is kept when only thresholds or scripts changed). If the
+new one cannot be built (its model no longer loads), the current one keeps answering and the
+failure is logged once for that version."""
 
 from __future__ import annotations
 
@@ -27,27 +28,31 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RouterVersion = tuple[str | None, int | None]  # (active script model version, newest threshold setting id)
+# (active script model version, newest threshold setting id, fingerprint of the script files)
+RouterVersion = tuple[str | None, int | None, str]
 
 
-def router_version(sessions: sessionmaker[Session]) -> RouterVersion:
+def router_version(sessions: sessionmaker[Session], scripts_fingerprint: str) -> RouterVersion:
     with sessions() as session:
         model = session.scalar(select(ScriptModelVersion.version).where(ScriptModelVersion.is_active))
         try:
             setting = session.scalar(select(func.max(RouterThresholdSetting.id)))
         except (OperationalError, ProgrammingError):  # a database not migrated to 0008 yet
             setting = None
-    return model, setting
+    return model, setting, scripts_fingerprint
 
 
 def reloading_router(container: Container) -> ReloadingRouter:
-    def fresh() -> Router:  # on what the database says now; raises when the active model does not load
+    def fresh() -> Router:  # on what the database and the files say now; raises when the active model does not load
         thresholds = container.read_thresholds()
-        scripts = container.script_strategy_for(container.script_models.load_active(), thresholds)
+        scripts = container.script_strategy_for(container.active_script_model(), thresholds)
         return Router(container.retrieval_strategy_for(thresholds), scripts)
 
+    def version() -> RouterVersion:
+        return router_version(container.sessions, container.script_folder.fingerprint())
+
     first = Router(container.retrieval_strategy, container.script_strategy)
-    return ReloadingRouter(first, lambda: router_version(container.sessions), fresh, container.settings.router_reload_s)
+    return ReloadingRouter(first, version, fresh, container.settings.router_reload_s)
 
 
 class ReloadingRouter:
@@ -100,9 +105,10 @@ class ReloadingRouter:
             router = self._rebuild()
             router.warm_up()
             self._current = router
-            log.info("now answering with script model %s and threshold setting %s", *version)
+            log.info("now answering with script model %s, threshold setting %s and script files %s", *version)
         except Exception:
-            log.exception("could not switch to script model %s with threshold setting %s; the current router keeps answering", *version)
+            log.exception("could not switch to script model %s with threshold setting %s and script files %s; "
+                          "the current router keeps answering", *version)
         finally:
             with self._lock:
                 self._version = version  # a failure is not retried until the version changes again

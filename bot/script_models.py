@@ -68,11 +68,8 @@ class ScriptModelRegistry:
             row.is_active, row.activated_at = True, utcnow()
         return row
 
-    def load_active(self):
-        """The active classifier, or None when no model has been trained yet."""
-        row = self.active()
-        if row is None:
-            return None
+    def load(self, row: ScriptModelVersion):
+        """The classifier of the active version `row`."""
         from strategies.script_model import ModelArtifactError, load_classifier
 
         try:

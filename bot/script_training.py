@@ -33,5 +33,5 @@ def train_script_model(
         progress=progress,
     )
     version = next_version(sessions, training_data_hash(data.examples + data.corrections, data.out_of_scope))
-    directory = save_classifier(trained, Path(models_dir) / version, version)
+    directory = save_classifier(trained, Path(models_dir) / version, version, data.script_examples)
     return ScriptModelRegistry(sessions).register(directory, activate=activate)

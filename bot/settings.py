@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     sync_batch_size: int = Field(100, ge=1, le=10_000, description="Documents indexed and committed together")
 
     router_reload_s: float = Field(
-        30.0, ge=0, description="How often a running bot checks for a newly activated script model or calibrated thresholds"
+        30.0, ge=0, description="How often a running bot checks for a newly activated script model, calibrated thresholds or edited script files"
     )
     max_message_chars: int = Field(4000, ge=100)
     history_turns: int = Field(6, ge=0, le=50)
@@ -162,7 +162,12 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url is not None:
             return self.database_url.get_secret_value()
-        return f"sqlite:///{(self.home / 'supportbot.db').resolve()}"
+        return f"sqlite:///{self.embedded_database.resolve()}"
+
+    @property
+    def embedded_database(self) -> Path:
+        """The SQLite file used when no database URL is set."""
+        return self.home / "supportbot.db"
 
     @property
     def models_dir(self) -> Path:

@@ -25,6 +25,7 @@ class TrainingData:
     # A lead's verdicts on real questions (labelled OUT_OF_SCOPE or with the script they needed):
     # the trainer never holds these out for calibration.
     corrections: list[LabelledExample] = field(default_factory=list)
+    script_examples: dict[str, str] | None = None  # trained on scripts: each one's examples fingerprint
 
     @property
     def labels(self) -> list[str]:
@@ -44,6 +45,7 @@ def gather_training_data(
     `judged_examples` and the lines of `judged_out_of_scope` become corrections."""
     data = TrainingData()
     if scripts is not None:
+        data.script_examples = scripts.examples_fingerprints()
         for script in scripts.scripts.values():
             data.examples += [LabelledExample(text=text, label=script.id) for text in script.examples]
         bundled = (scripts_dir / OUT_OF_SCOPE_FILE) if scripts_dir else None

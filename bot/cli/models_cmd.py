@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from bot.cli.context import console, container, errors
+
+if TYPE_CHECKING:
+    from bot.db.models import ScriptModelVersion
+    from strategies.scripts import ScriptSet
 
 models_app = typer.Typer(help="Trained script model versions.", no_args_is_help=True)
 
@@ -18,6 +23,7 @@ def list_models() -> None:
     the leads' corrections (review console) each one keeps."""
     with container() as c:
         rows = c.script_models.all()
+        scripts = c.scripts
     if not rows:
         console.print("No script model yet: run `supportbot train`.")
         return
@@ -35,6 +41,20 @@ def list_models() -> None:
             str(row.metrics.get("train_corrections", 0)),
         )
     console.print(table)
+    active = next((row for row in rows if row.is_active), None)
+    if active is not None and scripts.scripts:
+        say_model_freshness(scripts, active)
+
+
+def say_model_freshness(scripts: ScriptSet, active: ScriptModelVersion) -> None:
+    """Whether `active` was trained on `scripts` as they are now (a warning when not)."""
+    from bot.model_freshness import model_freshness
+
+    freshness = model_freshness(scripts, active)
+    if freshness.current:
+        console.print(freshness.describe(), highlight=False)
+    else:
+        errors.print(f"[yellow]{escape(freshness.describe())}[/yellow]", highlight=False)
 
 
 def _threshold(thresholds: dict) -> str:

@@ -26,7 +26,8 @@ def validate(
     """Check every script file; each problem is reported with its file and line."""
     from strategies.scripts import load_scripts
 
-    folder = folder or Settings().scripts_dir
+    settings = Settings()
+    folder = folder or settings.scripts_dir
     result = load_scripts(folder)
     for problem in result.problems:
         errors.print(f"[red]{problem}[/red]", highlight=False)
@@ -37,7 +38,28 @@ def validate(
         console.print(table)
     summary = f"{len(result.scripts)} scripts valid, {len(result.problems)} problems"
     (errors if result.problems else console).print(summary)
+    if result.scripts and folder.resolve() == settings.scripts_dir.resolve():
+        _say_whether_the_model_knows(result, settings)
     raise typer.Exit(1 if result.problems else 0)
+
+
+def _say_whether_the_model_knows(scripts: ScriptSet, settings: Settings) -> None:
+    """Whether the active model was trained on these scripts; nothing when there is no database yet."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot.cli.models_cmd import say_model_freshness
+
+    if settings.database_url is None and not settings.embedded_database.exists():
+        return  # not set up yet; opening it would create it
+    try:
+        with container(migrate=False) as c:
+            active = c.script_models.active()
+    except SQLAlchemyError:
+        return
+    if active is None:
+        console.print("No script model is trained yet: run `supportbot train`.")
+        return
+    say_model_freshness(scripts, active)
 
 
 def train(

@@ -10,6 +10,7 @@ from strategies.script_model.artifact import (
     FORMAT_VERSION,
     ModelArtifactError,
     load_classifier,
+    read_manifest,
     read_verdicts,
     save_classifier,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "calibrate_threshold",
     "load_classifier",
     "load_labelled_file",
+    "read_manifest",
     "read_verdicts",
     "save_classifier",
     "split_texts",

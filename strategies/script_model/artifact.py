@@ -1,7 +1,8 @@
 """A trained script model on disk: one self-contained directory per version.
 
     <directory>/manifest.json      format version, version, labels, thresholds, metrics, data hash, config,
-                                   and the leads' verdicts on exact questions
+                                   the leads' verdicts on exact questions, and (trained on scripts) a
+                                   fingerprint of each script's examples
     <directory>/model.safetensors  encoder + head weights
     <directory>/encoder/           the encoder's config and tokenizer files
 """
@@ -12,6 +13,7 @@ import hashlib
 import json
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,8 +38,11 @@ class ModelArtifactError(Exception):
     """A model directory that cannot be loaded (or written); the message says why."""
 
 
-def save_classifier(trained: TrainedClassifier, directory: Path, version: str) -> Path:
-    """Write the model into `directory` (which must not exist yet) and return it."""
+def save_classifier(
+    trained: TrainedClassifier, directory: Path, version: str, script_examples: Mapping[str, str] | None = None
+) -> Path:
+    """Write the model into `directory` (which must not exist yet) and return it. `script_examples`
+    (script id -> fingerprint of its examples) lets a later check tell which scripts changed since."""
     directory = Path(directory)
     if directory.exists():
         raise ModelArtifactError(f"{directory} already exists; a model version is written once")
@@ -50,6 +55,8 @@ def save_classifier(trained: TrainedClassifier, directory: Path, version: str) -
         classifier.network.encoder.config.save_pretrained(staging / ENCODER_DIR)
         classifier.tokenizer.save_pretrained(staging / ENCODER_DIR)
         manifest = _manifest(trained, version, _sha256(staging / WEIGHTS))
+        if script_examples is not None:
+            manifest["script_examples"] = dict(script_examples)
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         staging.rename(directory)
     except BaseException:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,6 +38,15 @@ class ScriptSet:
     def ok(self) -> bool:
         return not self.problems
 
+    def examples_fingerprints(self) -> dict[str, str]:
+        """Script id -> a fingerprint of its examples as the model learns them (order, case and
+        punctuation aside): it changes when an example is added, removed or reworded."""
+        fingerprints = {}
+        for script_id, script in self.scripts.items():
+            taught = "\n".join(sorted({normalised_example(e) for e in script.examples}))
+            fingerprints[script_id] = hashlib.sha256(taught.encode()).hexdigest()[:16]
+        return fingerprints
+
 
 def load_scripts(folder: Path) -> ScriptSet:
     """Every script in `folder` (one per file, or a list of scripts in a file). Files with
@@ -45,7 +55,7 @@ def load_scripts(folder: Path) -> ScriptSet:
     if not folder.is_dir():
         result.problems.append(ScriptProblem(str(folder), None, "the scripts folder does not exist"))
         return result
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in SCRIPT_SUFFIXES and p.is_file())
+    files = script_files(folder)
     if not files:
         result.problems.append(ScriptProblem(str(folder), None, "no script files (*.yaml) in this folder"))
     for path in files:
@@ -61,6 +71,11 @@ def load_scripts(folder: Path) -> ScriptSet:
             result.example_lines[script.id] = example_lines
     result.problems.extend(_examples_in_two_scripts(result))
     return result
+
+
+def script_files(folder: Path) -> list[Path]:
+    """The script files under `folder`, in the order they load."""
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SCRIPT_SUFFIXES and p.is_file())
 
 
 def _examples_in_two_scripts(loaded: ScriptSet) -> list[ScriptProblem]:

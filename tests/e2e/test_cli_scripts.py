@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import shutil
 
 import pytest
 
@@ -24,6 +25,10 @@ LABELS = {
 }
 
 
+def listed_versions() -> list[str]:
+    return re.findall(r"^│[ *]*│ (v\d+-[0-9a-f]{8})", cli("models", "list").output, re.MULTILINE)
+
+
 @pytest.fixture(scope="module")
 def home(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli-scripts")
@@ -38,7 +43,8 @@ def home(tmp_path_factory):
         yield root, data, trained
 
 
-def test_validate_lists_the_bundled_scripts():
+def test_validate_lists_the_bundled_scripts(tmp_path, monkeypatch):
+    isolate(monkeypatch, tmp_path)
     result = cli("scripts", "validate", str(SCRIPTS))
     assert result.exit_code == 0, result.output
     assert f"{len(load_scripts(SCRIPTS).scripts)} scripts valid, 0 problems" in flat(result.output)
@@ -69,7 +75,7 @@ def test_train_refuses_labels_no_script_defines_and_keeps_the_active_model(home)
     result = cli("train", "--data", str(data))
     assert result.exit_code == 1
     assert "labels that no script defines: 'billing'" in flat(result.output)
-    assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1
+    assert len(listed_versions()) == 1
 
 
 def test_train_refuses_an_out_of_scope_message_that_is_a_script_example(home, tmp_path):
@@ -79,7 +85,7 @@ def test_train_refuses_an_out_of_scope_message_that_is_a_script_example(home, tm
     result = cli("train", "--out-of-scope", str(out_of_scope))
     assert result.exit_code == 1
     assert f"line 3 '{example.upper()}!' is an example of script '{script_id}'" in flat(result.output)
-    assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1, "nothing trained"
+    assert len(listed_versions()) == 1, "nothing trained"
 
 
 def test_train_reads_the_out_of_scope_messages_leads_added_in_the_review_console(home):
@@ -96,7 +102,7 @@ def test_train_reads_the_out_of_scope_messages_leads_added_in_the_review_console
     output = flat(result.output)
     assert f"review console ({judged})" in output
     assert f"line 2 '{example}' is an example of script '{script_id}'" in output
-    assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1, "nothing trained"
+    assert len(listed_versions()) == 1, "nothing trained"
 
 
 def test_train_reads_the_script_examples_leads_added_and_leaves_out_removed_scripts(home):
@@ -120,7 +126,7 @@ def test_train_reads_the_script_examples_leads_added_and_leaves_out_removed_scri
     assert "out_of_scope.txt: out-of-scope messages that are also script examples" in clash
     assert "'how do recurring invoices work?' is an example of script" in clash
     assert malformed.exit_code == 1 and str(judged) in flat(malformed.output)
-    assert len(re.findall(r"v\d+-[0-9a-f]{8}", cli("models", "list").output)) == 1, "nothing trained"
+    assert len(listed_versions()) == 1, "nothing trained"
 
 
 def test_activating_an_unknown_version_keeps_serving_the_current_one(home):
@@ -171,3 +177,27 @@ def test_train_never_holds_out_the_corrections_leads_made(tmp_path, monkeypatch)
     assert "train_corrections 3" in output
     [listed] = [line for line in cli("models", "list").output.splitlines() if line.lstrip("│ ").startswith("*")]
     assert listed.rstrip(" │").endswith("3"), "models list shows how many corrections the version keeps"
+
+
+def test_validate_and_models_list_say_which_script_changes_the_active_model_has_not_learnt(tmp_path, monkeypatch):
+    isolate(monkeypatch, tmp_path)
+    scripts = tmp_path / "scripts"
+    shutil.copytree(SCRIPTS, scripts)
+    monkeypatch.setenv("SUPPORTBOT_SCRIPTS_DIR", str(scripts))
+    assert cli("train", "--epochs", "1").exit_code == 0
+    assert "was trained on these scripts." in flat(cli("scripts", "validate").output)
+
+    reset = scripts / "reset_password.yaml"
+    reset.write_text(reset.read_text().replace("  - I forgot my password\n", "  - I forgot my password again\n"))
+    (scripts / "report_a_bug.yaml").rename(tmp_path / "report_a_bug.yaml")
+    partners = (scripts / "talk_to_sales.yaml").read_text().replace("id: talk_to_sales", "id: talk_to_partners")
+    examples, steps = partners.split("\nsteps:")
+    (scripts / "talk_to_partners.yaml").write_text(re.sub(r"(?m)^  - ", "  - as a reseller partner, ", examples) + "\nsteps:" + steps)
+
+    validated = cli("scripts", "validate")
+    listed = cli("models", "list")
+    assert validated.exit_code == 0, validated.output
+    for output in (flat(validated.output), flat(listed.output)):
+        assert "The scripts changed since the active script model v1-" in output
+        assert ("new scripts it does not start yet: talk_to_partners; scripts it knows that are gone: report_a_bug; "
+                "examples changed in: reset_password). Run `supportbot train`") in output
