@@ -28,6 +28,10 @@ class ModelFreshness:
         if self.current:
             checked = "" if self.examples_known else " (it does not record their examples, so edits to them are not checked)"
             return f"The active script model {self.model} was trained on these scripts{checked}."
+        return (f"The scripts changed since the active script model {self.model} was trained ({self.changes()}). "
+                "Run `supportbot train` to train on them.")
+
+    def changes(self) -> str:
         parts = []
         if self.new:
             parts.append(f"new scripts it does not start yet: {', '.join(self.new)}")
@@ -35,8 +39,7 @@ class ModelFreshness:
             parts.append(f"scripts it knows that are gone: {', '.join(self.removed)}")
         if self.changed:
             parts.append(f"examples changed in: {', '.join(self.changed)}")
-        return (f"The scripts changed since the active script model {self.model} was trained ({'; '.join(parts)}). "
-                "Run `supportbot train` to train on them.")
+        return "; ".join(parts)
 
 
 def model_freshness(scripts: ScriptSet, active: ScriptModelVersion) -> ModelFreshness:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.console.corrections import Corrections
@@ -48,10 +47,6 @@ def build_console(container: Container) -> ConsoleServices:
         mark_not_a_script=out_of_scope.add,
     )
 
-    def active_model():
-        row = container.script_models.active()
-        return (row.version, Path(row.path)) if row else None
-
     return ConsoleServices(
         settings=settings,
         sessions=container.sessions,
@@ -60,5 +55,5 @@ def build_console(container: Container) -> ConsoleServices:
         promotions=promotions,
         script_ids=lambda: set(container.scripts.scripts),
         out_of_scope=out_of_scope,
-        corrections=Corrections(container.sessions, out_of_scope, active_model),
+        corrections=Corrections(container.sessions, out_of_scope, container.script_models.active, lambda: container.scripts),
     )

@@ -19,9 +19,11 @@ from bot.console.audit_log import record
 from bot.console.disputes import Actor
 from bot.console.out_of_scope_marks import OutOfScopeError, OutOfScopeMarks
 from bot.console.promotions import write_atomically
-from bot.db.models import AuditEntry
+from bot.db.models import AuditEntry, ScriptModelVersion
+from bot.model_freshness import ModelFreshness, model_freshness
 from bot.training_data import TrainingDataError, read_out_of_scope
 from strategies.script_model import OUT_OF_SCOPE, ModelArtifactError, read_verdicts
+from strategies.scripts import ScriptSet
 from strategies.scripts.loader import normalised_example
 
 MARKED = "opening_marked_out_of_scope"
@@ -47,19 +49,24 @@ class CorrectionsView:
     needs_script: list[Correction]
     leaving: list[Correction]  # undone, but the active model keeps them until the next training
     problems: list[str]  # a file or model that could not be read
-
-
-ActiveModel = Callable[[], tuple[str, Path] | None]  # (version, directory) of the active model
+    freshness: ModelFreshness | None = None  # whether the active model learnt the scripts as they are
 
 
 class Corrections:
-    def __init__(self, sessions: sessionmaker[Session], marks: OutOfScopeMarks, active_model: ActiveModel) -> None:
-        self._sessions, self._marks, self._active_model = sessions, marks, active_model
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        marks: OutOfScopeMarks,
+        active_model: Callable[[], ScriptModelVersion | None],
+        scripts: Callable[[], ScriptSet],
+    ) -> None:
+        self._sessions, self._marks, self._active_model, self._scripts = sessions, marks, active_model, scripts
         self.files = marks.files
 
     def view(self) -> CorrectionsView:
         problems: list[str] = []
-        model, verdicts = self._model_verdicts(problems)
+        active = self._active_model()
+        model, verdicts = self._model_verdicts(active, problems)
         with self._sessions() as session:
             made, wording = _audit_history(session)
         not_a_script = [self._entry(text, None, made, verdicts) for text in self._out_of_scope(problems)]
@@ -69,7 +76,8 @@ class Corrections:
             Correction(wording.get(key, key), None if label == OUT_OF_SCOPE else label, in_model=True)
             for key, label in sorted(verdicts.items()) if key not in current
         ]
-        return CorrectionsView(model, not_a_script, needs_script, leaving, problems)
+        freshness = model_freshness(self._scripts(), active) if active is not None else None
+        return CorrectionsView(model, not_a_script, needs_script, leaving, problems, freshness)
 
     def undo_not_a_script(self, question: str, actor: Actor) -> None:
         with self._sessions() as session:
@@ -94,16 +102,15 @@ class Corrections:
             record(session, actor.name, SCRIPT_EXAMPLE_REMOVED, made.target if made else "console:script-examples.jsonl",
                    actor.client, question=question, script=script)
 
-    def _model_verdicts(self, problems: list[str]) -> tuple[str | None, dict[str, str]]:
-        active = self._active_model()
+    @staticmethod
+    def _model_verdicts(active: ScriptModelVersion | None, problems: list[str]) -> tuple[str | None, dict[str, str]]:
         if active is None:
             return None, {}
-        version, directory = active
         try:
-            return version, read_verdicts(directory)
+            return active.version, read_verdicts(Path(active.path))
         except ModelArtifactError as exc:
             problems.append(f"The active model's corrections could not be read: {exc}")
-            return version, {}
+            return active.version, {}
 
     def _out_of_scope(self, problems: list[str]) -> list[str]:
         path = self.files.out_of_scope

@@ -41,6 +41,7 @@ def test_each_correction_says_who_made_it_from_where_and_that_it_waits_for_train
     trace_id, dispute_id = corrected
     page = lead.get("/console/corrections")
     assert page.status_code == 200 and "no script model is active" in page.text
+    assert 'id="model-freshness"' not in page.text
     marked, by_hand = _rows(page.text, "not-a-script")
     assert marked == f"{MARKED} lea, {_when_in(page.text, 0)} · trace at the next supportbot train Undo"
     assert by_hand == "what&#39;s your DPA? written into the file by hand at the next supportbot train Undo"
@@ -106,6 +107,8 @@ def test_a_correction_the_active_model_keeps_says_so_and_one_undone_since_stays_
 
     page = lead.get("/console/corrections")
     assert "the active model is <b>v-corrected</b>" in page.text
+    freshness = page.text.split('id="model-freshness">')[1].split("</p>")[0]
+    assert "<b>v-corrected</b> was trained (new scripts it does not start yet: add_team_member," in freshness
     marked, by_hand = _rows(page.text, "not-a-script")
     assert "in the active model" in marked and "at the next supportbot train" in by_hand
     assert "in the active model" in _rows(page.text, "needs-script")[0]
