@@ -25,6 +25,7 @@ MISREAD = "Sorry, I misunderstood, so I've stopped that."
 JUST_ASKING_HINT = 'Only asking? Say "just asking" and I\'ll answer from the help center instead.'
 LEAD_CHOSE_SCRIPT = "a lead's correction: this question needs this script"
 LEAD_SAID_NOT_A_SCRIPT = "a lead marked this question not a script"
+USER_STOPPED = "the user stopped the script"
 
 
 class Policy(StrEnum):
@@ -53,6 +54,10 @@ class Router:
         started = time.perf_counter()
         routing: dict = {"policy": policy.value}
         answer = self._decide(question, policy, routing)
+        started_script = routing.pop("started_script", None)
+        if answer.script_id and self._scripts is not None:
+            stopped = routing.get("reason") == USER_STOPPED
+            routing["script_turn"] = self._scripts.turn_record(answer, started_script == answer.script_id, stopped)
         routing["router_ms"] = round((time.perf_counter() - started) * 1000, 2)
         answer.routing = routing
         if self._scripts is not None:
@@ -95,7 +100,7 @@ class Router:
         assert scripts is not None
         routing["script_in_progress"] = {"script": state.script_id, "step": state.step_id}
         if wants_to_stop(question.text):
-            routing.update(route=Route.SCRIPT.value, reason="the user stopped the script")
+            routing.update(route=Route.SCRIPT.value, reason=USER_STOPPED)
             return scripts.stop(state)
         declined = declines_the_script(question.text)
         if declined is not None:
@@ -119,7 +124,7 @@ class Router:
         standalone = looks_like_a_question(rest) and len(content_words(rest)) >= 2
         meant = rest if standalone else " ".join(part for part in (state.opening, rest) if part)
         if not meant:
-            routing.update(route=Route.SCRIPT.value, reason="the user stopped the script")
+            routing.update(route=Route.SCRIPT.value, reason=USER_STOPPED)
             return self._scripts.stop(state)
         reason = f"the user said script {state.script_id} was not what they meant"
         if policy is Policy.SCRIPT:
@@ -165,7 +170,7 @@ class Router:
 
     def _start(self, script_id: str, question: Question, routing: dict, reason: str) -> StrategyAnswer:
         assert self._scripts is not None
-        routing.update(route=Route.SCRIPT.value, reason=reason)
+        routing.update(route=Route.SCRIPT.value, reason=reason, started_script=script_id)
         answer = self._after_script(self._scripts.start(script_id, question), question, routing)
         if answer.script_state is not None and answer.text and looks_like_a_question(question.text):
             answer.text = f"{answer.text}\n\n{JUST_ASKING_HINT}"
@@ -187,6 +192,7 @@ class Router:
         details = [opening, question.text] if question.text != opening else [opening]
         handed = self._retrieve(Question(" ".join(details), question.history), routing, f"script {answer.script_id} hands over to the docs")
         handed.script_id, handed.script_end, handed.script_steps = answer.script_id, answer.script_end, answer.script_steps
+        handed.script_filled = answer.script_filled
         handed.timings_ms = {**answer.timings_ms, **handed.timings_ms}
         if handed.abstained:
             routing.update(route=Route.ESCALATE.value, reason=f"{routing['reason']}; retrieval abstained")

@@ -74,6 +74,22 @@ class ScriptStrategy:
     def min_confidence(self) -> float:
         return float(getattr(self.model.thresholds, "min_confidence"))
 
+    def turn_record(self, answer: StrategyAnswer, started: bool, stopped: bool) -> dict:
+        """What a trace keeps of a script's turn: the version of the script whose words were said,
+        the steps said, the slot collected, and where the script waits now or how it ended."""
+        script = self.engine.scripts.get(answer.script_id or "")
+        state = answer.script_state or {}
+        return {
+            "script": answer.script_id,
+            "version": script.fingerprint if script else None,
+            "started": started,
+            "steps": list(answer.script_steps),
+            "filled": dict(answer.script_filled),
+            "slots": dict(state.get("slots") or {}),
+            "waits_at": state.get("step_id"),
+            "end": "stopped" if stopped else answer.script_end,
+        }
+
     def start(self, script_id: str, question: Question) -> StrategyAnswer:
         return self._answer(lambda: self.engine.start(script_id, opening=question.text), question)
 
@@ -97,6 +113,7 @@ class ScriptStrategy:
             script_state=turn.state.to_dict() if turn.state else None,
             script_end=turn.end.value if turn.end else None,
             script_steps=list(turn.steps),
+            script_filled=dict([turn.filled]) if turn.filled else {},
             generator="template",
             timings_ms={"script_engine_ms": engine_ms},
             escalate=turn.end is EndOutcome.ESCALATE,

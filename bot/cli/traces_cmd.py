@@ -78,6 +78,15 @@ def _as_dict(trace, statuses) -> dict:
     return columns
 
 
+def _script_turn(script_id: str, turn: dict | None) -> str:
+    if not turn:
+        return script_id  # traced before script turns were recorded
+    said = " → ".join(turn.get("steps") or []) or "no step"
+    filled = "".join(f", collected {name}: {value}" for name, value in (turn.get("filled") or {}).items())
+    where = f"waits at {turn['waits_at']}" if turn.get("waits_at") else f"ended {turn.get('end')}"
+    return f"{script_id} (version {turn.get('version')}): {'started, ' if turn.get('started') else ''}said {said}{filled}; {where}"
+
+
 def _print_trace(trace, statuses) -> None:
     console.print(f"[bold]Trace {trace.id}[/bold]  {trace.created_at:%Y-%m-%d %H:%M:%S}  channel {trace.channel}")
     for turn in trace.history:
@@ -102,7 +111,7 @@ def _print_trace(trace, statuses) -> None:
                 f"top {model['ranked'][:3]}"
             )
     if trace.script_id:
-        console.print(f"[bold]Script:[/bold] {trace.script_id}")
+        console.print(f"[bold]Script:[/bold] {escape(_script_turn(trace.script_id, routing.get('script_turn')))}")
     console.print(f"[bold]Scores:[/bold] {trace.scores}")
     console.print(
         f"[bold]Index:[/bold] {trace.index_backend} v{trace.index_version} · embeddings {trace.embedding_model}"

@@ -53,7 +53,7 @@ def build_console(container: Container) -> ConsoleServices:
         sign_in=ConsoleSignIn(container.sessions, rules),
         poster=ThreadPoster(container.sessions, messages_for),
         promotions=promotions,
-        script_ids=lambda: set(container.scripts.scripts),
+        scripts=lambda: container.scripts,
         out_of_scope=out_of_scope,
         corrections=Corrections(container.sessions, out_of_scope, container.script_models.active, lambda: container.scripts),
     )

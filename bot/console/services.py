@@ -14,6 +14,7 @@ from bot.console.promotions import Promotions
 from bot.console.sign_in import ConsoleSignIn
 from bot.console.thread_posts import ThreadPoster
 from bot.settings import Settings
+from strategies.scripts import ScriptSet
 
 
 @dataclass
@@ -23,9 +24,12 @@ class ConsoleServices:
     sign_in: ConsoleSignIn
     poster: ThreadPoster
     promotions: Promotions
-    script_ids: Callable[[], set[str]]
+    scripts: Callable[[], ScriptSet]  # as the script files say now
     out_of_scope: OutOfScopeMarks
     corrections: Corrections
+
+    def script_ids(self) -> set[str]:
+        return set(self.scripts().scripts)
 
     @property
     def sla(self) -> timedelta:

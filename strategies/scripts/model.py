@@ -3,6 +3,7 @@ branches) are checked in `check_script`, which reports each problem with its pat
 
 from __future__ import annotations
 
+import hashlib
 import re
 import string
 from enum import StrEnum
@@ -65,6 +66,11 @@ class Script(_Strict):
     @property
     def first_step(self) -> Step:
         return self.steps[0]
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes with any edit to the script: a trace names the version whose words it said."""
+        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:

@@ -73,6 +73,33 @@ def test_the_dashboard_lists_scripts_users_declined_with_the_questions_that_star
     assert "is there a refund policy for annual plans?" in section and "long ago" not in section
 
 
+def test_the_dashboard_says_how_each_script_started_in_the_range_went(lead, accounts):
+    def turn(session, script, started=False, end=None, declined=False, days_ago=0):
+        row = seed.trace(session, "a message", strategy="script", script_id=None if declined else script,
+                         created_at=utcnow() - timedelta(days=days_ago))
+        routing = {**row.routing, "declined_script": script} if declined else {
+            **row.routing, "script_turn": {"script": script, "started": started, "end": end, "steps": []}}
+        row.routing = routing
+
+    with accounts.sessions.begin() as session:
+        for _ in range(4):
+            turn(session, "reset_password", started=True)
+        turn(session, "reset_password")  # a later turn of a run: not a start
+        turn(session, "reset_password", end="resolved")
+        turn(session, "reset_password", end="escalate")
+        turn(session, "reset_password", declined=True)
+        turn(session, "request_refund", started=True, end="retrieval")  # started and handed over in one turn
+        turn(session, "request_refund", started=True)
+        turn(session, "request_refund", end="stopped")
+        turn(session, "delete_account", started=True, days_ago=90)
+    section = lead.get("/console/dashboard").text.split('id="script-outcomes"')[1].split("</section>")[0]
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip() for r in section.split('<tr class="outcome-row">')[1:]]
+    assert rows == [
+        "reset_password 4 1 (25%) 0 (0%) 1 (25%) 0 (0%) 1 (25%) 1 (25%)",
+        "request_refund 2 0 (0%) 1 (50%) 0 (0%) 1 (50%) 0 (0%) 0 (0%)",
+    ], "busiest first; outside the range left out"
+
+
 def test_stale_citations_list_answers_whose_document_the_last_sync_changed(lead, accounts):
     with accounts.sessions.begin() as session:
         doc = seed.document(session, "docs", "pricing.md", current_hash="new-hash")

@@ -111,6 +111,31 @@ def test_the_trace_page_says_when_a_leads_correction_decided_the_route(lead, acc
     assert 'id="verdict"' not in lead.get(f"/console/traces/{plain}").text
 
 
+def test_the_trace_page_shows_the_script_turn_and_whether_the_script_changed_since(lead, accounts):
+    now = accounts.scripts.scripts["reset_password"].fingerprint
+    turns = {}
+    with accounts.sessions.begin() as session:
+        for name, version, waits_at, end in (("current", now, "arrived", None), ("edited", "0123456789ab", None, "escalate")):
+            row = seed.trace(session, "I forgot my password", strategy="script", script_id="reset_password")
+            row.routing = {**row.routing, "script_turn": {
+                "script": "reset_password", "version": version, "started": False, "steps": ["send_link", "arrived"],
+                "filled": {"uses_sso": "no"}, "slots": {"uses_sso": "no", "email": "a@example.com"},
+                "waits_at": waits_at, "end": end}}
+            turns[name] = row.id
+    current = _text(lead.get(f"/console/traces/{turns['current']}").text.split('id="script-turn"')[1].split("</table>")[0])
+    assert f"Script reset_password version {now}" in current
+    assert "This turn continued the script Steps said send_link → arrived Collected uses_sso: no" in current
+    assert "Slots so far uses_sso: no, email: a@example.com Waits at step arrived" in current
+    edited = lead.get(f"/console/traces/{turns['edited']}").text
+    assert 'id="script-changed">This script has been edited since this answer' in edited
+    assert "<th>Ended</th><td>handed to a person</td>" in edited
+    assert 'id="script-changed"' not in lead.get(f"/console/traces/{turns['current']}").text
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("&gt;", ">").strip()
+
+
 def test_a_missing_trace_is_a_404_page(lead):
     response = lead.get("/console/traces/0123456789abcdef")
     assert response.status_code == 404 and "There is no trace" in response.text

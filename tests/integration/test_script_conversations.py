@@ -75,6 +75,24 @@ def test_the_script_state_lives_in_the_database_so_a_restart_loses_nothing(scrip
     assert conversation.handled_by == "human" and conversation.script_state is None
 
 
+def test_each_script_turn_is_traced_with_the_script_version_steps_slots_and_end(scripted):
+    chat = Chat(scripted)
+    turns = [trace(scripted, chat.say(text)).routing["script_turn"]
+             for text in ("I forgot my password", "no, I use a normal password", "no it never came")]
+    version = scripted.scripts.scripts["reset_password"].fingerprint
+    assert turns[0] == {"script": "reset_password", "version": version, "started": True, "steps": ["check_sso"],
+                        "filled": {}, "slots": {}, "waits_at": "check_sso", "end": None}
+    assert turns[1] == {"script": "reset_password", "version": version, "started": False, "steps": ["send_link", "arrived"],
+                        "filled": {"uses_sso": "no"}, "slots": {"uses_sso": "no"}, "waits_at": "arrived", "end": None}
+    assert (turns[2]["filled"], turns[2]["waits_at"], turns[2]["end"]) == ({"email_arrived": "no"}, None, "escalate")
+
+    stopped = Chat(scripted)
+    stopped.say("I forgot my password")
+    assert trace(scripted, stopped.say("never mind")).routing["script_turn"]["end"] == "stopped"
+    docs = trace(scripted, Chat(scripted).say("How much does the Business plan cost per year?"))
+    assert "script_turn" not in docs.routing and "started_script" not in docs.routing
+
+
 def test_documentation_questions_go_to_retrieval_with_the_script_scores_kept(scripted):
     reply = Chat(scripted).say("How much does the Business plan cost per year?")
     assert reply.outcome is Outcome.ANSWERED and "$372" in reply.text and reply.citations

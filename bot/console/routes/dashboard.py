@@ -15,6 +15,7 @@ from bot.console.guard import checked_form, client_of, require_user, services
 from bot.console.out_of_scope_marks import OutOfScopeError
 from bot.console.pages import page
 from bot.console.quality import per_day, rates_by, stale_citations
+from bot.console.script_outcomes import script_outcomes
 from bot.console.sign_in import SignedIn
 from bot.console.unanswered_topics import top_unanswered_topics
 from bot.db.models import AnswerTrace
@@ -63,6 +64,7 @@ def _dashboard_page(request: Request, status: int = 200, error: str = ""):
         topics = top_unanswered_topics(session, since, until)
         stale = stale_citations(session)
         declined = declined_scripts(session, since, until)
+        outcomes = script_outcomes(session, since, until)
     total = sum(s.traces for s in strategies)
     abstained = sum(s.abstained for s in strategies)
     charts = {
@@ -76,7 +78,7 @@ def _dashboard_page(request: Request, status: int = 200, error: str = ""):
     return page(
         request, "dashboard.html", status, error=error, first=first, last=last, charts=charts, strategies=strategies,
         scripts=scripts, total=total, abstention=abstained / total if total else 0.0, topics=topics, stale=stale,
-        declined=declined, marked_out_of_scope=services(request).out_of_scope.marked(), normalised=normalised_example,
+        declined=declined, outcomes=outcomes, marked_out_of_scope=services(request).out_of_scope.marked(), normalised=normalised_example,
     )
 
 

@@ -69,8 +69,9 @@ def _trace_page(request: Request, trace_id: str, status: int = 200, **context):
         detail = trace_detail(session, trace_id)
         if detail is None:
             return not_found(request, f"There is no trace {trace_id!r}. It may have been deleted, or the link is incomplete.")
+        script = services(request).scripts().scripts.get(detail.trace.script_id or "")
         return page(request, "trace.html", status, d=detail, t=detail.trace, review_labels=REVIEW_LABELS,
-                    reasons=REASON_LABELS, **context)
+                    reasons=REASON_LABELS, script_version_now=script.fingerprint if script else None, **context)
 
 
 def not_found(request: Request, message: str):
