@@ -26,6 +26,7 @@ JUST_ASKING_HINT = 'Only asking? Say "just asking" and I\'ll answer from the hel
 LEAD_CHOSE_SCRIPT = "a lead's correction: this question needs this script"
 LEAD_SAID_NOT_A_SCRIPT = "a lead marked this question not a script"
 USER_STOPPED = "the user stopped the script"
+USER_ASKED_FOR_A_PERSON = "the user asked for a person"
 
 
 class Policy(StrEnum):
@@ -66,7 +67,9 @@ class Router:
 
     def _decide(self, question: Question, policy: Policy, routing: dict) -> StrategyAnswer:
         if asks_for_a_person(question.text):
-            return _escalate(routing, "the user asked for a person", handoff=True)
+            if question.script_state:
+                routing["left_script"] = question.script_state.get("script_id")
+            return _escalate(routing, USER_ASKED_FOR_A_PERSON, handoff=True)
         prediction = self._predict(question, policy, routing)
         state = self._state(question, routing)
         if state is not None and policy is not Policy.RETRIEVAL:
@@ -108,6 +111,7 @@ class Router:
         if scripts.engine.fits(state, question.text):
             return self._resume(state, question, routing, "the message answers the script's question")
         if prediction is not None and scripts.is_confident(prediction) and prediction.label != state.script_id:
+            routing["left_script"] = state.script_id
             return self._start(prediction.label or "", question, routing, f"changed topic from {state.script_id}")
         if scripts.engine.waits_for_free_text(state):
             return self._resume(state, question, routing, "the script waits for a free-text answer")

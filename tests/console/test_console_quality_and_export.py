@@ -74,12 +74,15 @@ def test_the_dashboard_lists_scripts_users_declined_with_the_questions_that_star
 
 
 def test_the_dashboard_says_how_each_script_started_in_the_range_went(lead, accounts):
-    def turn(session, script, started=False, end=None, declined=False, days_ago=0):
-        row = seed.trace(session, "a message", strategy="script", script_id=None if declined else script,
+    def turn(session, script, started=False, end=None, declined=False, left=None, days_ago=0):
+        row = seed.trace(session, "a message", strategy="script", script_id=None if declined or left else script,
                          created_at=utcnow() - timedelta(days=days_ago))
-        routing = {**row.routing, "declined_script": script} if declined else {
-            **row.routing, "script_turn": {"script": script, "started": started, "end": end, "steps": []}}
-        row.routing = routing
+        if declined:
+            row.routing = {**row.routing, "declined_script": script}
+        elif left:
+            row.routing = {**row.routing, "left_script": script, "reason": left}
+        else:
+            row.routing = {**row.routing, "script_turn": {"script": script, "started": started, "end": end, "steps": []}}
 
     with accounts.sessions.begin() as session:
         for _ in range(4):
@@ -88,6 +91,10 @@ def test_the_dashboard_says_how_each_script_started_in_the_range_went(lead, acco
         turn(session, "reset_password", end="resolved")
         turn(session, "reset_password", end="escalate")
         turn(session, "reset_password", declined=True)
+        for _ in range(3):
+            turn(session, "change_plan", started=True)
+        turn(session, "change_plan", left="the user asked for a person")
+        turn(session, "change_plan", left="changed topic from change_plan")
         turn(session, "request_refund", started=True, end="retrieval")  # started and handed over in one turn
         turn(session, "request_refund", started=True)
         turn(session, "request_refund", end="stopped")
@@ -95,8 +102,9 @@ def test_the_dashboard_says_how_each_script_started_in_the_range_went(lead, acco
     section = lead.get("/console/dashboard").text.split('id="script-outcomes"')[1].split("</section>")[0]
     rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip() for r in section.split('<tr class="outcome-row">')[1:]]
     assert rows == [
-        "reset_password 4 1 (25%) 0 (0%) 1 (25%) 0 (0%) 1 (25%) 1 (25%)",
-        "request_refund 2 0 (0%) 1 (50%) 0 (0%) 1 (50%) 0 (0%) 0 (0%)",
+        "reset_password 4 1 (25%) 0 (0%) 1 (25%) 0 (0%) 1 (25%) 0 (0%) 1 (25%)",
+        "change_plan 3 0 (0%) 0 (0%) 1 (33%) 0 (0%) 0 (0%) 1 (33%) 1 (33%)",
+        "request_refund 2 0 (0%) 1 (50%) 0 (0%) 1 (50%) 0 (0%) 0 (0%) 0 (0%)",
     ], "busiest first; outside the range left out"
 
 

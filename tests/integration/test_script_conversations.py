@@ -111,6 +111,7 @@ def test_the_user_can_change_topic_to_another_script(scripted):
     row = trace(scripted, reply)
     assert row.script_id == "duplicate_charge"
     assert row.routing["reason"] == "changed topic from reset_password"
+    assert row.routing["left_script"] == "reset_password" and row.routing["script_turn"]["started"]
     assert chat.conversation().script_state["script_id"] == "duplicate_charge"
 
 
@@ -129,6 +130,7 @@ def test_asking_for_a_person_mid_script_hands_over(scripted):
     chat.say("I forgot my password")
     reply = chat.say("just let me talk to a human")
     assert reply.outcome is Outcome.ESCALATED and reply.actions == []
+    assert trace(scripted, reply).routing["left_script"] == "reset_password"
     assert chat.conversation().handled_by == "human"
     assert chat.say("hello?").outcome is Outcome.WITH_HUMAN
 
