@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -28,19 +29,37 @@ def validate(
 
     settings = Settings()
     folder = folder or settings.scripts_dir
+    configured = folder.resolve() == settings.scripts_dir.resolve()
     result = load_scripts(folder)
-    for problem in result.problems:
-        errors.print(f"[red]{problem}[/red]", highlight=False)
+    problems = [str(p) for p in result.problems]
+    if result.scripts and not problems:
+        problems += _what_train_would_refuse(result, folder, settings if configured else None)
+    for problem in problems:
+        errors.print(f"[red]{escape(problem)}[/red]", highlight=False)
     table = Table("script", "title", "examples", "steps", "file")
     for script_id, script in sorted(result.scripts.items()):
         table.add_row(script_id, script.title, str(len(script.examples)), str(len(script.steps)), result.files[script_id])
     if result.scripts:
         console.print(table)
-    summary = f"{len(result.scripts)} scripts valid, {len(result.problems)} problems"
-    (errors if result.problems else console).print(summary)
-    if result.scripts and folder.resolve() == settings.scripts_dir.resolve():
+    summary = f"{len(result.scripts)} scripts valid, {len(problems)} problem{'' if len(problems) == 1 else 's'}"
+    (errors if problems else console).print(summary)
+    if result.scripts and configured:
         _say_whether_the_model_knows(result, settings)
-    raise typer.Exit(1 if result.problems else 0)
+    raise typer.Exit(1 if problems else 0)
+
+
+def _what_train_would_refuse(scripts: ScriptSet, folder: Path, settings: Settings | None) -> list[str]:
+    """The out-of-scope messages train reads with these scripts (the folder's out_of_scope.txt and,
+    for the configured folder, the review console's marks) checked the way train checks them."""
+    from bot.console.promotions import console_files
+    from bot.training_data import TrainingDataError, gather_training_data
+
+    marks = console_files(settings).out_of_scope if settings else None
+    try:
+        gather_training_data(scripts, [], [], folder, judged_out_of_scope=marks if marks and marks.is_file() else None)
+    except TrainingDataError as exc:
+        return [f"supportbot train would refuse: {exc}"]
+    return []
 
 
 def _say_whether_the_model_knows(scripts: ScriptSet, settings: Settings) -> None:

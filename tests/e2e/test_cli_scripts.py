@@ -60,6 +60,26 @@ def test_validate_reports_each_problem_with_file_and_line(tmp_path, monkeypatch)
     assert re.search(r"bad\.yaml:7: .*unknown slot type 'colour'", flat(result.output))
 
 
+def test_validate_reports_out_of_scope_messages_train_would_refuse(tmp_path, monkeypatch):
+    isolate(monkeypatch, tmp_path)
+    scripts = tmp_path / "scripts"
+    shutil.copytree(SCRIPTS, scripts)
+    monkeypatch.setenv("SUPPORTBOT_SCRIPTS_DIR", str(scripts))
+    marks = tmp_path / "var" / "console" / "out-of-scope.txt"
+    marks.parent.mkdir(parents=True)
+    marks.write_text("is there a refund policy for annual plans?\nI need to reset my password\n")
+    result = cli("scripts", "validate")
+    assert result.exit_code == 1
+    assert re.search(r"train would refuse: .*out-of-scope\.txt: out-of-scope messages that are also script examples: "
+                     r"line 2 'I need to reset my password' is an example of script 'reset_password'", flat(result.output))
+    assert f"{len(load_scripts(SCRIPTS).scripts)} scripts valid, 1 problem" in flat(result.output)
+
+    marks.write_text("is there a refund policy for annual plans?\n")
+    with (scripts / "out_of_scope.txt").open("a") as bundled:
+        bundled.write("password reset please\n")
+    assert "scripts/out_of_scope.txt: out-of-scope messages that are also script examples" in flat(cli("scripts", "validate").output)
+
+
 def test_train_on_a_dataset_file_saves_and_activates_a_version(home):
     _, _, trained = home
     assert trained.exit_code == 0, trained.output
