@@ -1,15 +1,16 @@
 """How the scripts started in a date range went: to their end (resolved), handed to the docs or to
 a person (at its end, or the user asked for one midway), stopped by the user, declined ("no, I was
-just asking"), left for another question, or not finished (the user went quiet, or it is still
-running). A script many users leave or decline needs its steps or its examples looked at. Counted
-from the script turns and the router's reasons that traces keep."""
+just asking"), left for another question, or not finished: the conversation's last answer still
+waits at a step (the user went quiet there, or is still answering), counted per step. A script
+many users leave or decline needs its steps or its examples looked at. Counted from the script
+turns and the router's reasons that traces keep."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnswerTrace
@@ -28,11 +29,15 @@ class ScriptOutcomes:
     stopped: int = 0
     declined: int = 0
     moved_on: int = 0  # the user asked something else midway
+    waiting: dict[str, list[str]] = field(default_factory=dict)  # step -> last traces of the runs waiting there
 
     @property
     def unfinished(self) -> int:
-        ended = self.resolved + self.to_docs + self.to_person + self.stopped + self.declined + self.moved_on
-        return max(0, self.started - ended)  # a run started before the range can end inside it
+        return sum(len(traces) for traces in self.waiting.values())
+
+    def waiting_steps(self) -> list[tuple[str, list[str]]]:
+        """Where unfinished runs wait, the most first, with the trace of each run's last answer."""
+        return sorted(self.waiting.items(), key=lambda item: (-len(item[1]), item[0]))
 
     def rate(self, count: int) -> float:
         return count / self.started if self.started else 0.0
@@ -66,4 +71,24 @@ def script_outcomes(session: Session, since: datetime, until: datetime, limit: i
             end = ENDS.get(turn.get("end"))
             if end and not declined_from:  # a decline with nothing else asked stops the script: one outcome
                 setattr(outcomes, end, getattr(outcomes, end) + 1)
+    for trace_id, turn in _last_turns_of_conversations_with_scripts(session, since, until):
+        if turn.get("script") and turn.get("waits_at"):
+            outcomes = by_script.setdefault(turn["script"], ScriptOutcomes(turn["script"]))
+            outcomes.waiting.setdefault(turn["waits_at"], []).append(trace_id)
     return sorted(by_script.values(), key=lambda o: (-o.started, o.script_id))
+
+
+def _last_turns_of_conversations_with_scripts(session: Session, since: datetime, until: datetime) -> list[tuple[str, dict]]:
+    """(trace id, script turn or {}) of the last trace before `until` of each conversation that
+    followed a script in the range: one that waits for an answer is a run nobody finished."""
+    followed = (select(AnswerTrace.conversation_id)
+                .where(AnswerTrace.created_at >= since, AnswerTrace.created_at < until, AnswerTrace.script_id.is_not(None))
+                .distinct())
+    last = (select(AnswerTrace.conversation_id, func.max(AnswerTrace.created_at).label("at"))
+            .where(AnswerTrace.created_at < until, AnswerTrace.conversation_id.in_(followed))
+            .group_by(AnswerTrace.conversation_id)
+            .subquery())
+    rows = session.execute(select(AnswerTrace.id, AnswerTrace.routing).join(
+        last, and_(AnswerTrace.conversation_id == last.c.conversation_id, AnswerTrace.created_at == last.c.at))
+        .order_by(AnswerTrace.created_at.desc()))
+    return [(trace_id, (routing or {}).get("script_turn") or {}) for trace_id, routing in rows]

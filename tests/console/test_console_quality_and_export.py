@@ -74,38 +74,50 @@ def test_the_dashboard_lists_scripts_users_declined_with_the_questions_that_star
 
 
 def test_the_dashboard_says_how_each_script_started_in_the_range_went(lead, accounts):
-    def turn(session, script, started=False, end=None, declined=False, left=None, days_ago=0):
-        row = seed.trace(session, "a message", strategy="script", script_id=None if declined or left else script,
-                         created_at=utcnow() - timedelta(days=days_ago))
-        if declined:
-            row.routing = {**row.routing, "declined_script": script}
-        elif left:
-            row.routing = {**row.routing, "left_script": script, "reason": left}
-        else:
-            row.routing = {**row.routing, "script_turn": {"script": script, "started": started, "end": end, "steps": []}}
+    clock = iter(utcnow() - timedelta(minutes=m) for m in range(500, 0, -1))
+    waiting = {}  # the step (or end) of each run's last turn -> that turn's trace
+
+    def run(session, script, *turns, days_ago=0):
+        """One conversation: each turn a (kind, detail) — started/continued with the step it waits at
+        or how it ended, or a decline or leaving the script with the router's reason."""
+        conv = seed.conversation(session)
+        for kind, detail in turns:
+            at = next(clock) - timedelta(days=days_ago)
+            row = seed.trace(session, "a message", conv=conv, strategy="script", created_at=at,
+                             script_id=script if kind in ("started", "continued") else None)
+            if kind == "declined":
+                row.routing = {**row.routing, "declined_script": script}
+            elif kind == "left":
+                row.routing = {**row.routing, "left_script": script, "reason": detail}
+            else:
+                ended = detail in ("resolved", "retrieval", "escalate", "stopped")
+                row.routing = {**row.routing, "script_turn": {
+                    "script": script, "started": kind == "started", "steps": [],
+                    "waits_at": None if ended else detail, "end": detail if ended else None}}
+        waiting[turns[-1][1]] = row.id
 
     with accounts.sessions.begin() as session:
-        for _ in range(4):
-            turn(session, "reset_password", started=True)
-        turn(session, "reset_password")  # a later turn of a run: not a start
-        turn(session, "reset_password", end="resolved")
-        turn(session, "reset_password", end="escalate")
-        turn(session, "reset_password", declined=True)
-        for _ in range(3):
-            turn(session, "change_plan", started=True)
-        turn(session, "change_plan", left="the user asked for a person")
-        turn(session, "change_plan", left="changed topic from change_plan")
-        turn(session, "request_refund", started=True, end="retrieval")  # started and handed over in one turn
-        turn(session, "request_refund", started=True)
-        turn(session, "request_refund", end="stopped")
-        turn(session, "delete_account", started=True, days_ago=90)
+        run(session, "reset_password", ("started", "check_sso"), ("continued", "resolved"))
+        run(session, "reset_password", ("started", "check_sso"), ("continued", "escalate"))
+        run(session, "reset_password", ("started", "check_sso"), ("declined", ""))
+        run(session, "reset_password", ("started", "check_sso"), ("continued", "arrived"))
+        run(session, "reset_password", ("started", "check_sso"))
+        run(session, "change_plan", ("started", "which_plan"), ("left", "the user asked for a person"))
+        run(session, "change_plan", ("started", "which_plan"), ("left", "changed topic from change_plan"))
+        run(session, "change_plan", ("started", "which_plan"))
+        run(session, "request_refund", ("started", "retrieval"))  # started and handed to the docs in one turn
+        run(session, "request_refund", ("started", "within_14_days"), ("continued", "stopped"))
+        run(session, "delete_account", ("started", "confirm"), days_ago=90)
     section = lead.get("/console/dashboard").text.split('id="script-outcomes"')[1].split("</section>")[0]
-    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r)).strip() for r in section.split('<tr class="outcome-row">')[1:]]
+    rows = [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", r.split("<ul>")[0])).strip()
+            for r in section.split('<tr class="outcome-row">')[1:]]
     assert rows == [
-        "reset_password 4 1 (25%) 0 (0%) 1 (25%) 0 (0%) 1 (25%) 0 (0%) 1 (25%)",
-        "change_plan 3 0 (0%) 0 (0%) 1 (33%) 0 (0%) 0 (0%) 1 (33%) 1 (33%)",
+        "reset_password 5 1 (20%) 0 (0%) 1 (20%) 0 (0%) 1 (20%) 0 (0%) 2 (40%) waiting at arrived 1, check_sso 1",
+        "change_plan 3 0 (0%) 0 (0%) 1 (33%) 0 (0%) 0 (0%) 1 (33%) 1 (33%) waiting at which_plan 1",
         "request_refund 2 0 (0%) 1 (50%) 0 (0%) 1 (50%) 0 (0%) 0 (0%) 0 (0%)",
     ], "busiest first; outside the range left out"
+    arrived = section.split("<li>arrived: ")[1].split("</li>")[0]
+    assert arrived.startswith(f'<a href="/console/traces/{waiting["arrived"]}">'), "each waiting run links to its last answer"
 
 
 def test_stale_citations_list_answers_whose_document_the_last_sync_changed(lead, accounts):
