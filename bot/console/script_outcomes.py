@@ -1,5 +1,5 @@
 """How the scripts started in a date range went: to their end (resolved), handed to the docs or to
-a person (at its end, or the user asked for one midway), stopped by the user, declined ("no, I was
+a person (at its end, or the user asked for one midway, typed or by the button), stopped by the user, declined ("no, I was
 just asking"), left for another question, or not finished: the conversation's last answer still
 waits at a step (the user went quiet there, or is still answering), counted per step. A script
 many users leave or decline needs its steps or its examples looked at. Counted from the script
@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from bot.db.models import AnswerTrace
+from bot.db.models import AnswerTrace, Escalation
 from strategies.router import USER_ASKED_FOR_A_PERSON
 
 ENDS = {"resolved": "resolved", "retrieval": "to_docs", "escalate": "to_person", "stopped": "stopped"}
@@ -71,16 +71,22 @@ def script_outcomes(session: Session, since: datetime, until: datetime, limit: i
             end = ENDS.get(turn.get("end"))
             if end and not declined_from:  # a decline with nothing else asked stops the script: one outcome
                 setattr(outcomes, end, getattr(outcomes, end) + 1)
-    for trace_id, turn in _last_turns_of_conversations_with_scripts(session, since, until):
+    for trace_id, turn, handed in _last_turns_of_conversations_with_scripts(session, since, until):
         if turn.get("script") and turn.get("waits_at"):
             outcomes = by_script.setdefault(turn["script"], ScriptOutcomes(turn["script"]))
-            outcomes.waiting.setdefault(turn["waits_at"], []).append(trace_id)
+            if handed:  # the user asked for a person with the button under the script's question
+                outcomes.to_person += 1
+            else:
+                outcomes.waiting.setdefault(turn["waits_at"], []).append(trace_id)
     return sorted(by_script.values(), key=lambda o: (-o.started, o.script_id))
 
 
-def _last_turns_of_conversations_with_scripts(session: Session, since: datetime, until: datetime) -> list[tuple[str, dict]]:
-    """(trace id, script turn or {}) of the last trace before `until` of each conversation that
-    followed a script in the range: one that waits for an answer is a run nobody finished."""
+def _last_turns_of_conversations_with_scripts(
+    session: Session, since: datetime, until: datetime
+) -> list[tuple[str, dict, bool]]:
+    """(trace id, script turn or {}, whether a person was asked for under it) of the last trace
+    before `until` of each conversation that followed a script in the range: one that waits for an
+    answer, with nobody asked for, is a run nobody finished."""
     followed = (select(AnswerTrace.conversation_id)
                 .where(AnswerTrace.created_at >= since, AnswerTrace.created_at < until, AnswerTrace.script_id.is_not(None))
                 .distinct())
@@ -88,7 +94,11 @@ def _last_turns_of_conversations_with_scripts(session: Session, since: datetime,
             .where(AnswerTrace.created_at < until, AnswerTrace.conversation_id.in_(followed))
             .group_by(AnswerTrace.conversation_id)
             .subquery())
-    rows = session.execute(select(AnswerTrace.id, AnswerTrace.routing).join(
-        last, and_(AnswerTrace.conversation_id == last.c.conversation_id, AnswerTrace.created_at == last.c.at))
-        .order_by(AnswerTrace.created_at.desc()))
-    return [(trace_id, (routing or {}).get("script_turn") or {}) for trace_id, routing in rows]
+    handed = select(Escalation.trace_id).where(Escalation.trace_id.is_not(None)).distinct().subquery()
+    rows = session.execute(
+        select(AnswerTrace.id, AnswerTrace.routing, handed.c.trace_id.is_not(None))
+        .join(last, and_(AnswerTrace.conversation_id == last.c.conversation_id, AnswerTrace.created_at == last.c.at))
+        .outerjoin(handed, handed.c.trace_id == AnswerTrace.id)
+        .order_by(AnswerTrace.created_at.desc())
+    )
+    return [(trace_id, (routing or {}).get("script_turn") or {}, bool(asked)) for trace_id, routing, asked in rows]

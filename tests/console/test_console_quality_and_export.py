@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from bot.console.unanswered_topics import group_questions, keywords
 from bot.db.base import utcnow
-from bot.db.models import AnswerFeedback, Conversation, Dispute, SyncRun, TraceReview
+from bot.db.models import AnswerFeedback, AnswerTrace, Conversation, Dispute, Escalation, SyncRun, TraceReview
 from tests.console import seed
 
 
@@ -104,6 +104,9 @@ def test_the_dashboard_says_how_each_script_started_in_the_range_went(lead, acco
         run(session, "reset_password", ("started", "check_sso"))
         run(session, "change_plan", ("started", "which_plan"), ("left", "the user asked for a person"))
         run(session, "change_plan", ("started", "which_plan"), ("left", "changed topic from change_plan"))
+        run(session, "change_plan", ("started", "which_plan"))  # and the user pressed for a person under it:
+        session.add(Escalation(conversation_id=session.get(AnswerTrace, waiting["which_plan"]).conversation_id,
+                               trace_id=waiting["which_plan"], reason="user_request", requested_by="slack:U1"))
         run(session, "change_plan", ("started", "which_plan"))
         run(session, "request_refund", ("started", "retrieval"))  # started and handed to the docs in one turn
         run(session, "request_refund", ("started", "within_14_days"), ("continued", "stopped"))
@@ -113,7 +116,7 @@ def test_the_dashboard_says_how_each_script_started_in_the_range_went(lead, acco
             for r in section.split('<tr class="outcome-row">')[1:]]
     assert rows == [
         "reset_password 5 1 (20%) 0 (0%) 1 (20%) 0 (0%) 1 (20%) 0 (0%) 2 (40%) waiting at arrived 1, check_sso 1",
-        "change_plan 3 0 (0%) 0 (0%) 1 (33%) 0 (0%) 0 (0%) 1 (33%) 1 (33%) waiting at which_plan 1",
+        "change_plan 4 0 (0%) 0 (0%) 2 (50%) 0 (0%) 0 (0%) 1 (25%) 1 (25%) waiting at which_plan 1",
         "request_refund 2 0 (0%) 1 (50%) 0 (0%) 1 (50%) 0 (0%) 0 (0%) 0 (0%)",
     ], "busiest first; outside the range left out"
     arrived = section.split("<li>arrived: ")[1].split("</li>")[0]

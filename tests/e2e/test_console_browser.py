@@ -178,11 +178,18 @@ def test_a_lead_claims_and_resolves_an_escalation_while_a_second_lead_is_told_wh
 def test_the_dashboard_and_the_audit_log_render(slack_app, browser, leads):
     from selenium.webdriver.common.by import By
 
+    ask_in_slack(slack_app, "I forgot my password")  # a script run left waiting at its first step
     base = slack_app.base_url
     sign_in(browser, base, "lea", "/console/dashboard")
     charts = browser.find_elements(By.CSS_SELECTOR, "#charts svg")
     assert charts and browser.find_elements(By.CSS_SELECTOR, "#charts rect.bar")
+    [run] = [r for r in browser.find_elements(By.CSS_SELECTOR, "#script-outcomes tr.outcome-row") if "reset_password" in r.text]
+    run.find_element(By.TAG_NAME, "summary").click()
+    assert "waiting at check_sso 1" in run.text
     shot(browser, "08-dashboard")
+    click_and_load(browser, run.find_element(By.CSS_SELECTOR, "details a"))
+    assert "Waits at step check_sso" in browser.find_element(By.ID, "routing").text
+    shot(browser, "08b-script-turn")
     browser.get(base + "/console/audit")
     assert "Admins only" in browser.page_source
     sign_in(browser, base, "ada", "/console/audit")
