@@ -27,6 +27,7 @@ class TraceFilters:
     date_to: date | None = None  # inclusive: the whole day
     channel: str = ""
     strategy: str = ""
+    script: str = ""
     outcome: str = ""
     feedback: str = ""
     disputed: bool | None = None
@@ -51,6 +52,7 @@ class TraceFilters:
             date_to=_date(params.get("to"), "to"),
             channel=(params.get("channel") or "").strip()[:200],
             strategy=(params.get("strategy") or "").strip()[:50],
+            script=(params.get("script") or "").strip()[:100],
             outcome=choice("outcome", OUTCOMES),
             feedback=choice("feedback", FEEDBACK),
             disputed=None if not disputed else disputed == "yes",
@@ -67,7 +69,7 @@ class TraceFilters:
         params = {
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
-            "channel": self.channel, "strategy": self.strategy, "outcome": self.outcome,
+            "channel": self.channel, "strategy": self.strategy, "script": self.script, "outcome": self.outcome,
             "feedback": self.feedback, "disputed": "" if self.disputed is None else ("yes" if self.disputed else "no"),
             "low_confidence": "1" if self.low_confidence else "", "label": self.label, "q": self.text,
         }
@@ -85,7 +87,9 @@ class TraceFilters:
             query = query.where(trace.created_at >= datetime.combine(self.date_from, time.min, UTC))
         if self.date_to:
             query = query.where(trace.created_at < datetime.combine(self.date_to + timedelta(days=1), time.min, UTC))
-        for column, value in ((trace.channel, self.channel), (trace.strategy, self.strategy), (trace.outcome, self.outcome)):
+        matched = ((trace.channel, self.channel), (trace.strategy, self.strategy), (trace.script_id, self.script),
+                   (trace.outcome, self.outcome))
+        for column, value in matched:
             if value:
                 query = query.where(column == value)
         if self.feedback == "none":

@@ -119,6 +119,7 @@ def test_the_dashboard_says_how_each_script_started_in_the_range_went(lead, acco
         "change_plan 4 0 (0%) 0 (0%) 2 (50%) 0 (0%) 0 (0%) 1 (25%) 1 (25%) waiting at which_plan 1",
         "request_refund 2 0 (0%) 1 (50%) 0 (0%) 1 (50%) 0 (0%) 0 (0%) 0 (0%)",
     ], "busiest first; outside the range left out"
+    assert '<a href="/console/traces?script=reset_password&amp;from=' in section, "each script links to its traces"
     arrived = section.split("<li>arrived: ")[1].split("</li>")[0]
     assert arrived.startswith(f'<a href="/console/traces/{waiting["arrived"]}">'), "each waiting run links to its last answer"
 

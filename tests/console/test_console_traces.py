@@ -49,6 +49,8 @@ def test_filters_narrow_the_list_and_pages_follow_the_keyset(lead, accounts):
 
     assert only(channel="slack:T1/C1") == [slack_id]
     assert only(strategy="script") == [script_id]
+    assert only(script="reset_password") == [script_id] and only(script="request_refund") == []
+    assert '<option selected>reset_password</option>' in lead.get("/console/traces", params={"script": "reset_password"}).text
     assert only(outcome="abstained") == [slack_id]
     assert only(feedback="not_right") == [web_ids[5]]
     assert only(disputed="yes") == [web_ids[7]]

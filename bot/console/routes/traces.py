@@ -23,7 +23,7 @@ router = APIRouter()
 def trace_list(request: Request, user: SignedIn = Depends(require_user)):
     console = services(request)
     with console.sessions() as session:
-        choices = filter_choices(session)
+        choices = {**filter_choices(session), "scripts": sorted(console.script_ids())}
         try:
             filters = TraceFilters.parse(request.query_params)
             found = trace_page(session, filters, console.low_confidence, request.query_params.get("after") or None)
