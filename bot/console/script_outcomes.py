@@ -3,14 +3,14 @@ a person (at its end, or the user asked for one midway, typed or by the button),
 just asking"), left for another question, or not finished: the conversation's last answer still
 waits at a step (the user went quiet there, or is still answering), counted per step. A script
 many users leave or decline needs its steps or its examples looked at. Counted from the script
-turns and the router's reasons that traces keep."""
+turns and the router's reasons that traces keep, grouped in the database."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import AnswerTrace, Escalation
@@ -43,50 +43,53 @@ class ScriptOutcomes:
         return count / self.started if self.started else 0.0
 
 
-def script_outcomes(session: Session, since: datetime, until: datetime, limit: int = 20_000) -> list[ScriptOutcomes]:
-    declined = AnswerTrace.routing["declined_script"].as_string()
-    left = AnswerTrace.routing["left_script"].as_string()
-    rows = session.scalars(
-        select(AnswerTrace.routing)
+def script_outcomes(session: Session, since: datetime, until: datetime) -> list[ScriptOutcomes]:
+    routing = AnswerTrace.routing
+    script = routing[("script_turn", "script")].as_string()
+    started = routing[("script_turn", "started")].as_boolean()
+    end = routing[("script_turn", "end")].as_string()
+    declined = routing["declined_script"].as_string()
+    left = routing["left_script"].as_string()
+    asked_for_a_person = case((routing["reason"].as_string() == USER_ASKED_FOR_A_PERSON, True), else_=False)
+    groups = session.execute(
+        select(script, started, end, declined, left, asked_for_a_person, func.count())
         .where(AnswerTrace.created_at >= since, AnswerTrace.created_at < until,
                or_(AnswerTrace.script_id.is_not(None), declined.is_not(None), left.is_not(None)))
-        .order_by(AnswerTrace.created_at.desc())
-        .limit(limit)
+        .group_by(script, started, end, declined, left, asked_for_a_person)
     )
     by_script: dict[str, ScriptOutcomes] = {}
-    for routing in rows:
-        routing = routing or {}
-        turn, declined_from, left_from = routing.get("script_turn") or {}, routing.get("declined_script"), routing.get("left_script")
+
+    def of(script_id: str) -> ScriptOutcomes:
+        return by_script.setdefault(script_id, ScriptOutcomes(script_id))
+
+    for turn_script, turn_started, turn_end, declined_from, left_from, to_person, count in groups:
         if declined_from:
-            by_script.setdefault(declined_from, ScriptOutcomes(declined_from)).declined += 1
+            of(declined_from).declined += count
         if left_from:
-            outcomes = by_script.setdefault(left_from, ScriptOutcomes(left_from))
-            if routing.get("reason") == USER_ASKED_FOR_A_PERSON:
-                outcomes.to_person += 1
+            if to_person:
+                of(left_from).to_person += count
             else:
-                outcomes.moved_on += 1
-        if turn.get("script"):
-            outcomes = by_script.setdefault(turn["script"], ScriptOutcomes(turn["script"]))
-            outcomes.started += bool(turn.get("started"))
-            end = ENDS.get(turn.get("end"))
-            if end and not declined_from:  # a decline with nothing else asked stops the script: one outcome
-                setattr(outcomes, end, getattr(outcomes, end) + 1)
-    for trace_id, turn, handed in _last_turns_of_conversations_with_scripts(session, since, until):
-        if turn.get("script") and turn.get("waits_at"):
-            outcomes = by_script.setdefault(turn["script"], ScriptOutcomes(turn["script"]))
-            if handed:  # the user asked for a person with the button under the script's question
-                outcomes.to_person += 1
-            else:
-                outcomes.waiting.setdefault(turn["waits_at"], []).append(trace_id)
+                of(left_from).moved_on += count
+        if turn_script:
+            outcomes = of(turn_script)
+            outcomes.started += count if turn_started else 0
+            outcome = ENDS.get(turn_end)
+            if outcome and not declined_from:  # a decline with nothing else asked stops the script: one outcome
+                setattr(outcomes, outcome, getattr(outcomes, outcome) + count)
+    for trace_id, turn_script, waits_at, handed in _runs_waiting_at_a_step(session, since, until):
+        if handed:  # the user asked for a person with the button under the script's question
+            of(turn_script).to_person += 1
+        else:
+            of(turn_script).waiting.setdefault(waits_at, []).append(trace_id)
     return sorted(by_script.values(), key=lambda o: (-o.started, o.script_id))
 
 
-def _last_turns_of_conversations_with_scripts(
-    session: Session, since: datetime, until: datetime
-) -> list[tuple[str, dict, bool]]:
-    """(trace id, script turn or {}, whether a person was asked for under it) of the last trace
-    before `until` of each conversation that followed a script in the range: one that waits for an
-    answer, with nobody asked for, is a run nobody finished."""
+def _runs_waiting_at_a_step(session: Session, since: datetime, until: datetime) -> list[tuple[str, str, str, bool]]:
+    """(trace id, script, step, whether a person was asked for under it) of each conversation that
+    followed a script in the range and whose last trace before `until` still waits at a step: with
+    nobody asked for, a run nobody finished."""
+    script = AnswerTrace.routing[("script_turn", "script")].as_string()
+    waits_at = AnswerTrace.routing[("script_turn", "waits_at")].as_string()
     followed = (select(AnswerTrace.conversation_id)
                 .where(AnswerTrace.created_at >= since, AnswerTrace.created_at < until, AnswerTrace.script_id.is_not(None))
                 .distinct())
@@ -96,9 +99,10 @@ def _last_turns_of_conversations_with_scripts(
             .subquery())
     handed = select(Escalation.trace_id).where(Escalation.trace_id.is_not(None)).distinct().subquery()
     rows = session.execute(
-        select(AnswerTrace.id, AnswerTrace.routing, handed.c.trace_id.is_not(None))
+        select(AnswerTrace.id, script, waits_at, handed.c.trace_id.is_not(None))
         .join(last, and_(AnswerTrace.conversation_id == last.c.conversation_id, AnswerTrace.created_at == last.c.at))
         .outerjoin(handed, handed.c.trace_id == AnswerTrace.id)
+        .where(script.is_not(None), waits_at.is_not(None))
         .order_by(AnswerTrace.created_at.desc())
     )
-    return [(trace_id, (routing or {}).get("script_turn") or {}, bool(asked)) for trace_id, routing, asked in rows]
+    return [(trace_id, turn_script, step, bool(asked)) for trace_id, turn_script, step, asked in rows]
