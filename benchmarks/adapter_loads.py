@@ -117,8 +117,9 @@ def bench_settings(home: Path, slack_api: TimedSlackApi, connector: TimedBotConn
     }
 
 
-def prepare_home(settings: dict[str, str]) -> Container:
-    """The example knowledge synced and the example script model trained (two epochs) and active."""
+def prepare_home(settings: dict[str, str], script_model: Path | None = None) -> Container:
+    """The example knowledge synced and a script model active: `script_model` (a saved model
+    directory), or the example scripts' model trained here for two epochs."""
     from bot.training_data import gather_training_data
     from strategies.script_model import TrainingConfig, save_classifier, train_classifier
     from strategies.scripts import load_scripts
@@ -127,10 +128,12 @@ def prepare_home(settings: dict[str, str]) -> Container:
     container = Container(Settings(_env_file=None, **settings))
     container.init_db()
     add_and_sync_examples(container, EXAMPLES / "help-center")
-    scripts = load_scripts(SCRIPTS)
-    data = gather_training_data(scripts, [], [], SCRIPTS)
-    trained = train_classifier(data.examples, out_of_scope=data.out_of_scope, config=TrainingConfig(epochs=2, seed=7))
-    container.script_models.register(save_classifier(trained, home / "models" / "v-bench", "v-bench"), activate=True)
+    if script_model is None:
+        scripts = load_scripts(SCRIPTS)
+        data = gather_training_data(scripts, [], [], SCRIPTS)
+        trained = train_classifier(data.examples, out_of_scope=data.out_of_scope, config=TrainingConfig(epochs=2, seed=7))
+        script_model = save_classifier(trained, home / "models" / "v-bench", "v-bench")
+    container.script_models.register(script_model, activate=True)
     return container
 
 

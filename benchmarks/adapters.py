@@ -1,17 +1,17 @@
 """Adapter benchmark: the running web app driven the way Slack and Teams drive it.
 
-    python benchmarks/adapters.py [--concurrency N] [--requests N] [--levels 1,10]
+    python benchmarks/adapters.py [--concurrency N] [--requests N] [--levels 1,10] [--script-model DIR]
 
 Starts the web app (`bot.web.app.create_app` under uvicorn, in its own process:
-benchmarks/adapter_server.py) on 127.0.0.1 on the embedded default (SQLite + in-memory index
-in a temp home, the example knowledge synced, the example script model trained for two
-epochs), with a local fake Slack Web API and a local fake Bot Framework connector. For each
-chat and each concurrency level N, N people ask questions at once, each waiting for the
-answer before asking the next, until `--requests` questions are answered: signed Slack
-events, and Teams activities with real JWTs minted by a locally generated key. Every
-question is delivered a second time 20 ms after the first, while it is being handled (the
-chat's retry), and a third time after all answers have been posted. Five questions per chat
-warm the app up first and are not counted.
+benchmarks/adapter_server.py) on 127.0.0.1 on the embedded default (SQLite + in-memory index in
+a temp home, the example knowledge synced, the example script model trained for two epochs or
+the saved model --script-model names), with a local fake Slack Web API and a local fake Bot
+Framework connector. For each chat and each concurrency level N, N people ask questions at
+once, each waiting for the answer before asking the next, until `--requests` questions are
+answered: signed Slack events, and Teams activities with real JWTs minted by a locally
+generated key. Every question is delivered a second time 20 ms after the first, while it is
+being handled (the chat's retry), and a third time after all answers have been posted. Five
+questions per chat warm the app up first and are not counted.
 
 Reported per chat and level: acknowledgement latency (the HTTP response of /slack/events or
 /api/messages; its maximum is the level's opening burst, N questions and N retries at once on
@@ -49,6 +49,7 @@ from benchmarks.adapter_loads import ChatLoad, SlackLoad, TeamsLoad, bench_setti
 from bot.db.base import utcnow
 from bot.db.models import AnswerTrace
 from bot.messages import IncomingMessage
+from strategies.script_model import ModelArtifactError, load_classifier
 from tests.fakes.web_app import free_port
 
 SERVER = Path(__file__).with_name("adapter_server.py")
@@ -217,21 +218,30 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="questions per chat and level (p99 of 100 is the 2nd slowest)")
     parser.add_argument("--levels", default="1,10", help="lower concurrency levels, run before --concurrency")
     parser.add_argument("--timeout-s", type=float, default=300, help="longest wait for the answers of one level")
+    parser.add_argument("--script-model", type=Path, help="a saved script model directory to serve (default: the example "
+                                                          "scripts' model, trained here for two epochs)")
     args = parser.parse_args()
     if not (1 <= args.concurrency <= 200 and 1 <= args.requests <= 2000):
         parser.error("--concurrency must be 1..200 and --requests 1..2000 (the load is bounded on purpose)")
     levels = sorted({int(x) for x in args.levels.split(",") if x.strip()} | {args.concurrency})
     levels = [c for c in levels if 1 <= c <= args.concurrency]
+    if args.script_model:
+        try:  # before the minutes of set-up
+            load_classifier(args.script_model)
+        except ModelArtifactError as exc:
+            parser.error(f"--script-model: {exc}")
 
     with tempfile.TemporaryDirectory(prefix="bench-adapters-") as tmp:
         with SlackLoad.fake() as slack_api, TeamsLoad.fake() as connector:
-            print("setting up: syncing the example knowledge, training the script model (2 epochs)", file=sys.stderr)
+            print("setting up: syncing the example knowledge, " + (f"serving the script model {args.script_model}" if args.script_model
+                  else "training the script model (2 epochs)"), file=sys.stderr)
             settings = bench_settings(Path(tmp), slack_api, connector)
-            container = prepare_home(settings)
+            container = prepare_home(settings, args.script_model)
             loads: list[ChatLoad] = [SlackLoad(slack_api, container.settings), TeamsLoad(connector, container.settings)]
             baseline = {"answer_service": answer_service_baseline(container, 30), "healthz": []}
             with app_process(settings, connector.token_url) as base:
-                results: dict = {"concurrency": args.concurrency, "requests": args.requests}
+                results: dict = {"concurrency": args.concurrency, "requests": args.requests,
+                                 "script_model": container.script_models.active().version}
                 for load in loads:
                     # first requests pay one-off costs (bolt's auth.test, the signing keys, connection pools)
                     asyncio.run(run_level(base, load, 1, WARM_UP_QUESTIONS, args.timeout_s, container))

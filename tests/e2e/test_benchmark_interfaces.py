@@ -60,8 +60,9 @@ def test_script_model_benchmark_reports_both_datasets_and_both_baselines(tmp_pat
     assert figures["banking77"]["supportbot"]["accuracy"] >= 0.75
 
 
-def test_adapter_benchmark_answers_every_question_once_on_both_chats():
-    figures = run_benchmark("adapters", "--concurrency", "2", "--levels", "1", "--requests", "4")
+def test_adapter_benchmark_answers_every_question_once_on_both_chats(example_script_model):
+    figures = run_benchmark("adapters", "--concurrency", "2", "--levels", "1", "--requests", "4",
+                            "--script-model", str(example_script_model))
 
     assert figures["concurrency"] == 2
     for chat in ("slack", "teams"):
@@ -70,3 +71,10 @@ def test_adapter_benchmark_answers_every_question_once_on_both_chats():
         assert result["duplicates"] == 0, "each question is delivered three times and answered once"
         assert [level["answered"] for level in result["levels"]] == [4, 4]
     assert figures["baseline"]["healthz"]
+    assert figures["script_model"] == "v-test", "the web app serves the model it was given, not one trained anew"
+
+
+def test_adapter_benchmark_refuses_a_script_model_directory_that_holds_none(tmp_path):
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "adapters.py"), "--script-model", str(tmp_path)],
+                          capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert done.returncode == 2 and "--script-model:" in done.stderr, done.stderr[-2000:]
