@@ -120,6 +120,7 @@ class AnswerService:
             trace_id=trace_id,
             citations=_citations(result),
             actions=answer_actions(outcome, offers_docs_answer=result.offers_docs_answer, handed_off=result.handoff),
+            choices=list(result.script_choices) if outcome is Outcome.ANSWERED else [],
         )
 
     def _conversation(self, session: Session, message: IncomingMessage) -> Conversation:

@@ -1,7 +1,8 @@
 """The buttons under an answer, for every chat: Helpful, Not right (a dispute), Talk to a human.
 Each is recorded against the trace with who and when. Just asking (under a script the router
-started on a question) is not recorded here: it becomes the user's next message, which the
-chat answers as if they had typed it."""
+started on a question) and the answer buttons under a script's question (Yes / No, its choices)
+are not recorded here: each becomes the user's next message, which the chat answers as if they
+had typed it."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ JUST_ASKING = "just asking"  # the message a Just asking click sends; the router
 
 
 class MovedOn(Exception):
-    """A Just asking click under an answer the conversation has gone past: `text` tells the user."""
+    """A Just asking or answer click under an answer the conversation has gone past: `text` tells the user."""
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
@@ -105,6 +106,21 @@ class ChatActions:
     def just_asking(self, trace_id: str, user_id: str) -> IncomingMessage:
         """The message a Just asking click sends for `user_id`: "just asking" in the answer's
         conversation. Raises MovedOn unless that answer is still the latest and its script still waits."""
+        return self._pressed_reply(trace_id, user_id, Action.JUST_ASKING, lambda trace: JUST_ASKING)
+
+    def script_answer(self, trace_id: str, user_id: str, answer: str) -> IncomingMessage:
+        """The message an answer button under a script's question sends for `user_id`: that answer,
+        as if typed. Raises MovedOn unless the answer still waits there and offered `answer`."""
+
+        def offered(trace: AnswerTrace) -> str:
+            choices = ((trace.routing or {}).get("script_turn") or {}).get("choices") or []
+            if answer not in choices:
+                raise MovedOn(MOVED_ON)
+            return answer
+
+        return self._pressed_reply(trace_id, user_id, Action.ANSWER, offered)
+
+    def _pressed_reply(self, trace_id: str, user_id: str, pressed: Action, text_of) -> IncomingMessage:
         with self._sessions() as session:
             trace = _trace(session, trace_id)
             conversation = session.get(Conversation, trace.conversation_id)
@@ -119,14 +135,14 @@ class ChatActions:
                 channel=conversation.channel,
                 conversation_key=conversation.external_key,
                 user_id=user_id,
-                text=JUST_ASKING,
+                text=text_of(trace),
                 reply_address=conversation.reply_address,
-                pressed=Action.JUST_ASKING,
+                pressed=pressed,
             )
 
-    def without_just_asking(self, trace_id: str, channel: str) -> Reply:
-        """The answer whose Just asking was pressed, as it reads from now on: the same text and
-        sources, and no Just asking button (a button left there only invites clicks that change nothing).
+    def without_reply_buttons(self, trace_id: str, channel: str) -> Reply:
+        """The answer whose Just asking or answer button was pressed, as it reads from now on: the
+        same text and sources, without those buttons (left there, they only invite clicks that change nothing).
         Raises UnknownTrace unless the answer is from `channel`, where the click came from: a crafted
         click must not make the bot rewrite one of its messages with another conversation's answer."""
         with self._sessions() as session:

@@ -79,12 +79,19 @@ class ChatBackend:
         """The message to answer for a Just asking click and the delivery keys now claimed for it
         (finish them once answered); None when a click on that answer is already answered.
         Raises MovedOn or UnknownTrace."""
-        message = await asyncio.to_thread(self._actions.just_asking, trace_id, user_id)
-        keys = [f"just_asking:{trace_id}"]  # a second click on the same answer, in any chat, is not answered twice
+        return await self._claim_pressed(trace_id, await asyncio.to_thread(self._actions.just_asking, trace_id, user_id))
+
+    async def claim_script_answer(self, trace_id: str, user_id: str, answer: str) -> tuple[IncomingMessage, list[str]] | None:
+        """As claim_just_asking, for an answer button under a script's question (Yes, No, a choice)."""
+        return await self._claim_pressed(trace_id, await asyncio.to_thread(self._actions.script_answer, trace_id, user_id, answer))
+
+    async def _claim_pressed(self, trace_id: str, message: IncomingMessage) -> tuple[IncomingMessage, list[str]] | None:
+        # one reply per answer, in any chat: a second click, or Just asking after Yes, is not answered
+        keys = [f"pressed:{trace_id}"]
         return (message, keys) if await self.claim(keys) else None
 
-    async def without_just_asking(self, trace_id: str, channel: str) -> Reply:
-        return await asyncio.to_thread(self._actions.without_just_asking, trace_id, channel)
+    async def without_reply_buttons(self, trace_id: str, channel: str) -> Reply:
+        return await asyncio.to_thread(self._actions.without_reply_buttons, trace_id, channel)
 
     async def admin(self, actor: str, channel: str, text: str) -> str:
         return await asyncio.to_thread(self._admin.run, actor, channel, text)

@@ -20,6 +20,7 @@ class Action(StrEnum):
     NOT_RIGHT = "not_right"
     TALK_TO_HUMAN = "talk_to_human"
     JUST_ASKING = "just_asking"  # under a script the router started on a question: answer it from the docs instead
+    ANSWER = "answer"  # one of the answers a script's question offers (Yes / No, a choice): sent as the user's reply
 
 
 @dataclass(frozen=True)
@@ -83,3 +84,4 @@ class Reply:
     trace_id: str | None = None
     citations: list[Citation] = field(default_factory=list)
     actions: list[Action] = field(default_factory=list)
+    choices: list[str] = field(default_factory=list)  # answer buttons for the script's question (Action.ANSWER)

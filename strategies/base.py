@@ -56,6 +56,7 @@ class StrategyAnswer:
     script_end: str | None = None  # how the script ended in this turn, if it did
     script_steps: list[str] = field(default_factory=list)
     script_filled: dict[str, str] = field(default_factory=dict)  # the slot collected in this turn
+    script_choices: tuple[str, ...] = ()  # the answers the question the script waits at offers as buttons
     # a script the router started on a question-shaped message: the chat offers "Just asking"
     offers_docs_answer: bool = False
 

@@ -87,6 +87,7 @@ class ScriptStrategy:
             "filled": dict(answer.script_filled),
             "slots": dict(state.get("slots") or {}),
             "waits_at": state.get("step_id"),
+            "choices": list(answer.script_choices),
             "end": "stopped" if stopped else answer.script_end,
         }
 
@@ -121,6 +122,9 @@ class ScriptStrategy:
         )
         if turn.filled:
             answer.scores["slot_filled"] = 1.0
+        if turn.state is not None and (script := self.engine.scripts.get(turn.state.script_id)):
+            ask = script.step(turn.state.step_id).ask
+            answer.script_choices = ask.offered_answers if ask else ()
         if self._writer is not None and turn.text:
             self._rephrase(answer, turn.text, question)
         return answer

@@ -19,6 +19,8 @@ def reply_markup(reply: Reply) -> str:
             link = f" — {source.url}" if source.url else ""
             numbers = "".join(f"[{n}]" for n in source.numbers)
             lines.append(f"  {escape(numbers)} {escape(where)}{escape(link)}")
+    if reply.choices:  # a chat shows these as buttons; here the user types one
+        lines.append(f"[dim]answer: {escape(' / '.join(reply.choices))}[/dim]")
     if reply.trace_id:
         lines.append(f"[dim]trace {reply.trace_id} · {reply.outcome.value}[/dim]")
     return "\n".join(lines)

@@ -83,7 +83,8 @@ def _script_turn(script_id: str, turn: dict | None) -> str:
         return script_id  # traced before script turns were recorded
     said = " → ".join(turn.get("steps") or []) or "no step"
     filled = "".join(f", collected {name}: {value}" for name, value in (turn.get("filled") or {}).items())
-    where = f"waits at {turn['waits_at']}" if turn.get("waits_at") else f"ended {turn.get('end')}"
+    buttons = f" (answer buttons: {' · '.join(turn['choices'])})" if turn.get("choices") else ""
+    where = f"waits at {turn['waits_at']}{buttons}" if turn.get("waits_at") else f"ended {turn.get('end')}"
     return f"{script_id} (version {turn.get('version')}): {'started, ' if turn.get('started') else ''}said {said}{filled}; {where}"
 
 

@@ -1,7 +1,7 @@
 """The buttons under an answer and the Not right form: each records against the trace named
 in the button's value, and the user is told the result in an ephemeral message in the thread.
-Just asking is answered in the thread like the message "just asking", and the answer it was
-pressed under loses the button."""
+Just asking is answered in the thread like the message "just asking", an answer button under a
+script's question like its answer typed, and the answer either was pressed under loses those buttons."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from bot.messages import Action
 from bot.slack.addresses import channel_key, user_key
 from bot.slack.answering import answer_claimed
 from bot.slack.dispute_form import CALLBACK_ID, DisputeOrigin, dispute_view, read_submission
-from bot.slack.render import ACTION_IDS, render_reply
+from bot.slack.render import ACTION_IDS, ANSWER_ACTION_ID, read_answer_value, render_reply
 
 log = logging.getLogger(__name__)
 
@@ -41,21 +41,33 @@ def register_actions(app: AsyncApp, backend: ChatBackend, work: ChatWork) -> Non
 
     async def just_asking(body: dict, client: AsyncWebClient) -> None:
         work.hold_current("a Just asking click")
-        trace_id, channel, thread_ts = _button(body)
+        trace_id, _, _ = _button(body)
+        await pressed_reply(body, client, trace_id, lambda user: backend.claim_just_asking(trace_id, user))
+
+    async def script_answer(body: dict, client: AsyncWebClient) -> None:
+        work.hold_current("an answer button click")
+        action = (body.get("actions") or [{}])[0]
+        trace_id, answer = read_answer_value(str(action.get("value") or ""))
+        await pressed_reply(body, client, trace_id, lambda user: backend.claim_script_answer(trace_id, user, answer))
+
+    async def pressed_reply(body: dict, client: AsyncWebClient, trace_id: str, claim) -> None:
+        """A click that sends the user's reply: answered in the thread as if typed; the answer it
+        was pressed under loses its Just asking and answer buttons."""
+        _, channel, thread_ts = _button(body)
         user = body["user"]["id"]
         try:
-            claimed = await backend.claim_just_asking(trace_id, user_key(user))
+            claimed = await claim(user_key(user))
         except UnknownTrace as exc:
-            log.warning("Slack just_asking button for an unknown answer trace, nothing answered: %s", exc)
+            log.warning("Slack reply button for an unknown answer trace, nothing answered: %s", exc)
             await _tell(client, channel, user, thread_ts, UNKNOWN_ANSWER)
             return
         except MovedOn as exc:
-            await _remove_just_asking(client, body, backend, trace_id)
+            await _remove_reply_buttons(client, body, backend, trace_id)
             await _tell(client, channel, user, thread_ts, exc.text)
             return
-        await _remove_just_asking(client, body, backend, trace_id)
+        await _remove_reply_buttons(client, body, backend, trace_id)
         if claimed is None:
-            log.info("ignored a second Just asking click on answer %s", trace_id)
+            log.info("ignored a second reply click on answer %s", trace_id)
             return
         message, keys = claimed
         await answer_claimed(backend, client, message, keys, {})
@@ -83,6 +95,7 @@ def register_actions(app: AsyncApp, backend: ChatBackend, work: ChatWork) -> Non
     app.action(ACTION_IDS[Action.TALK_TO_HUMAN])(ack=acknowledge, lazy=[talk_to_human])
     app.action(ACTION_IDS[Action.NOT_RIGHT])(open_dispute_form)
     app.action(ACTION_IDS[Action.JUST_ASKING])(ack=acknowledge, lazy=[just_asking])
+    app.action(ANSWER_ACTION_ID)(ack=acknowledge, lazy=[script_answer])
     app.view(CALLBACK_ID)(ack=acknowledge, lazy=[record_dispute])
 
     async def unknown_action(body: dict) -> None:
@@ -104,22 +117,22 @@ async def _record(client: AsyncWebClient, body: dict, name: str, record) -> None
     await _tell(client, channel, user, thread_ts, result.text)
 
 
-async def _remove_just_asking(client: AsyncWebClient, body: dict, backend: ChatBackend, trace_id: str) -> None:
-    """The pressed answer is posted again without its Just asking button."""
+async def _remove_reply_buttons(client: AsyncWebClient, body: dict, backend: ChatBackend, trace_id: str) -> None:
+    """The pressed answer is posted again without its Just asking and answer buttons."""
     _, channel, _ = _button(body)
     ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
     team = (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id")
     if not (channel and ts and team):
         return
     try:
-        reply = await backend.without_just_asking(trace_id, channel_key(team, channel))
+        reply = await backend.without_reply_buttons(trace_id, channel_key(team, channel))
     except UnknownTrace as exc:
-        log.warning("Just asking button not removed: %s", exc)
+        log.warning("reply buttons not removed: %s", exc)
         return
     try:
         await client.chat_update(channel=channel, ts=ts, **render_reply(reply))
     except SlackApiError as exc:
-        log.warning("could not remove the Just asking button from %s in %s: %s", ts, channel, exc.response.get("error"))
+        log.warning("could not remove the reply buttons from %s in %s: %s", ts, channel, exc.response.get("error"))
 
 
 def _button(body: dict) -> tuple[str, str | None, str | None]:

@@ -1,9 +1,11 @@
 """A Reply as a Slack Block Kit message: the answer in one or more sections, the Sources with
-links (one line per section of a page), and the Helpful / Not right / Talk to a human buttons carrying the trace id.
+links (one line per section of a page), the answer buttons of a script's question (Yes / No, its
+choices), and the Helpful / Not right / Talk to a human buttons carrying the trace id.
 Slack's limits: 3,000 characters per section text, 50 blocks per message."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from bot.chat_labels import ACTION_LABELS
@@ -15,6 +17,9 @@ FALLBACK_LIMIT = 3000  # the plain `text` shown in notifications and by clients 
 SOURCES_HEADING = "*Sources*"
 ACTIONS_BLOCK_ID = "supportbot_actions"
 ACTION_IDS = {action: f"supportbot_{action.value}" for action in Action}
+ANSWERS_BLOCK_ID = "supportbot_answers"
+ANSWER_ACTION_ID = re.compile(r"^supportbot_answer_\d+$")  # action ids are unique within a block: one per choice
+BUTTON_TEXT_LIMIT = 75
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
@@ -37,6 +42,8 @@ def render_reply(reply: Reply) -> dict:
     tail: list[dict] = []
     if reply.citations:
         tail.append(sources_block(reply.citations))
+    if reply.choices and reply.trace_id:
+        tail.append(answers_block(reply.choices, reply.trace_id))
     if reply.actions and reply.trace_id:
         tail.append(actions_block(reply.actions, reply.trace_id))
     sections = [_section(chunk) for chunk in split_text(to_mrkdwn(reply.text))]
@@ -108,6 +115,31 @@ def actions_block(actions: list[Action], trace_id: str) -> dict:
             button["style"] = "primary"
         buttons.append(button)
     return {"type": "actions", "block_id": ACTIONS_BLOCK_ID, "elements": buttons}
+
+
+def answers_block(choices: list[str], trace_id: str) -> dict:
+    """The answers as buttons; each value carries the trace id and the answer, which is what the
+    click sends (the label may be cut to Slack's 75 characters)."""
+    buttons = [
+        {
+            "type": "button",
+            "action_id": f"{ACTION_IDS[Action.ANSWER]}_{n}",
+            "text": {"type": "plain_text", "text": choice[:BUTTON_TEXT_LIMIT]},
+            "value": json.dumps({"trace": trace_id, "answer": choice}),
+        }
+        for n, choice in enumerate(choices)
+    ]
+    return {"type": "actions", "block_id": ANSWERS_BLOCK_ID, "elements": buttons}
+
+
+def read_answer_value(value: str) -> tuple[str, str]:
+    """(trace id, answer) from an answer button's value; ("", "") when it is not one of ours."""
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return "", ""
+    trace, answer = (data.get("trace"), data.get("answer")) if isinstance(data, dict) else (None, None)
+    return (trace[:64], answer[:200]) if isinstance(trace, str) and isinstance(answer, str) else ("", "")
 
 
 def _section(text: str) -> dict:

@@ -97,7 +97,12 @@ class SupportBotHandler(ActivityHandler):
             log.warning("teams: card submit %s with no known action ignored", activity.id)
             return
         if action == Action.JUST_ASKING:
-            await self._just_asking(turn_context, trace_id, user)
+            await self._pressed_reply(turn_context, trace_id, self._backend.claim_just_asking(trace_id, user))
+            return
+        if action == Action.ANSWER:
+            answer = value.get("answer")
+            answer = answer[:200] if isinstance(answer, str) else ""
+            await self._pressed_reply(turn_context, trace_id, self._backend.claim_script_answer(trace_id, user, answer))
             return
         try:
             result = await self._act(Action(action), trace_id, user, value)
@@ -109,20 +114,21 @@ class SupportBotHandler(ActivityHandler):
         except Exception:  # recorded already: a retry must not record it twice, so no error to Teams
             log.warning("teams: %s recorded, but the confirmation could not be posted", action, exc_info=True)
 
-    async def _just_asking(self, turn_context: TurnContext, trace_id: str, user: str) -> None:
-        """Answered like the message "just asking" from `user`, in the answer's conversation."""
+    async def _pressed_reply(self, turn_context: TurnContext, trace_id: str, claim) -> None:
+        """A click that sends the user's reply (Just asking, an answer button): answered as if typed,
+        in the answer's conversation."""
         try:
-            claimed = await self._backend.claim_just_asking(trace_id, user)
+            claimed = await claim
         except UnknownTrace as exc:
-            log.warning("teams: just_asking pressed on an unknown answer, ignored: %s", exc)
+            log.warning("teams: a reply button pressed on an unknown answer, ignored: %s", exc)
             return
         except MovedOn as exc:
-            await self._remove_just_asking(turn_context, trace_id)
+            await self._remove_reply_buttons(turn_context, trace_id)
             await turn_context.send_activity(text_activity(exc.text))
             return
-        await self._remove_just_asking(turn_context, trace_id)
+        await self._remove_reply_buttons(turn_context, trace_id)
         if claimed is None:
-            log.info("teams: a second Just asking click on answer %s ignored", trace_id)
+            log.info("teams: a second reply click on answer %s ignored", trace_id)
             return
         message, keys = claimed
         if self._backend.answers_elsewhere:
@@ -130,15 +136,15 @@ class SupportBotHandler(ActivityHandler):
             return
         await self._delivery.answer(turn_context, message, keys)
 
-    async def _remove_just_asking(self, turn_context: TurnContext, trace_id: str) -> None:
-        """The card the click came from is updated to the same answer without its Just asking button."""
+    async def _remove_reply_buttons(self, turn_context: TurnContext, trace_id: str) -> None:
+        """The card the click came from is updated to the same answer without its Just asking and answer buttons."""
         card_id = turn_context.activity.reply_to_id
         if not card_id:
             return
         try:
-            reply = await self._backend.without_just_asking(trace_id, thread_of(turn_context.activity).channel)
+            reply = await self._backend.without_reply_buttons(trace_id, thread_of(turn_context.activity).channel)
         except UnknownTrace as exc:
-            log.warning("teams: Just asking button not removed: %s", exc)
+            log.warning("teams: reply buttons not removed: %s", exc)
             return
         updated = reply_activity(reply)
         if updated is None:
@@ -147,7 +153,7 @@ class SupportBotHandler(ActivityHandler):
         try:
             await turn_context.update_activity(updated)
         except Exception:
-            log.warning("teams: could not remove the Just asking button from card %s", card_id, exc_info=True)
+            log.warning("teams: could not remove the reply buttons from card %s", card_id, exc_info=True)
 
     async def _act(self, action: Action, trace_id: str, user: str, value: dict) -> ActionResult:
         if action is Action.HELPFUL:

@@ -1,5 +1,5 @@
-"""A Reply as a Teams message: an Adaptive Card with the answer, its sources and the three
-actions, or plain text for notes. Teams refuses a message over about 28 KB (the whole activity,
+"""A Reply as a Teams message: an Adaptive Card with the answer, the answer buttons of a script's
+question (Yes / No, its choices), its sources and the three actions, or plain text for notes. Teams refuses a message over about 28 KB (the whole activity,
 envelope included), so a card is kept under MAX_MESSAGE_BYTES, as sent (JSON, non-ASCII
 escaped), by shortening the answer text."""
 
@@ -61,6 +61,8 @@ def shorten(text: str, max_chars: int) -> str:
 
 def _card(reply: Reply, text: str) -> dict:
     body: list[dict] = [{"type": "TextBlock", "text": text, "wrap": True}]
+    if reply.choices and reply.trace_id:
+        body.append(_answers(reply.choices, reply.trace_id))
     if reply.citations:
         body.append(_sources(sources_of(reply.citations)[:MAX_SOURCES]))
     return {
@@ -70,6 +72,13 @@ def _card(reply: Reply, text: str) -> dict:
         "body": body,
         "actions": [_action(action, reply.trace_id) for action in reply.actions if reply.trace_id],
     }
+
+
+def _answers(choices: list[str], trace_id: str) -> dict:
+    """Each answer submits itself as the user's reply to the question."""
+    actions = [{"type": "Action.Submit", "title": choice,
+                "data": {"action": Action.ANSWER.value, "trace_id": trace_id, "answer": choice}} for choice in choices]
+    return {"type": "ActionSet", "id": "answers", "actions": actions}
 
 
 def _sources(sources: list[Source]) -> dict:

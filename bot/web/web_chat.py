@@ -33,7 +33,8 @@ class WebMessage(BaseModel):
 class WebAction(BaseModel):
     trace_id: str = Field(pattern=_ID)
     user: str = Field(pattern=_ID)
-    action: Literal["helpful", "not_right", "talk_to_human", "just_asking"]
+    action: Literal["helpful", "not_right", "talk_to_human", "just_asking", "answer"]
+    answer: str = Field("", max_length=200)  # for "answer": the script question's answer pressed
     reason: str = "other"
     details: str = Field("", max_length=4000)
 
@@ -67,7 +68,9 @@ def web_chat_routes(backend: ChatBackend) -> APIRouter:
         user = f"web:{action.user}"
         try:
             if action.action == "just_asking":
-                return await just_asking(action.trace_id, user)
+                return await pressed_reply(backend.claim_just_asking(action.trace_id, user))
+            if action.action == "answer":
+                return await pressed_reply(backend.claim_script_answer(action.trace_id, user, action.answer))
             if action.action == "helpful":
                 result = await backend.helpful(action.trace_id, user)
             elif action.action == "not_right":
@@ -79,10 +82,11 @@ def web_chat_routes(backend: ChatBackend) -> APIRouter:
             raise HTTPException(404, "That answer is not known here any more.") from None
         return {"text": result.text}
 
-    async def just_asking(trace_id: str, user: str) -> dict:
-        """Answered like the message "just asking"; the reply comes back as from /chat/messages."""
+    async def pressed_reply(claim) -> dict:
+        """Just asking or an answer button: answered like the message typed; the reply comes back as
+        from /chat/messages."""
         try:
-            claimed = await backend.claim_just_asking(trace_id, user)
+            claimed = await claim
         except MovedOn as exc:
             return {"text": exc.text}
         if claimed is None:
@@ -108,4 +112,5 @@ def _reply_payload(reply: Reply) -> dict:
             {"numbers": list(s.numbers), "title": s.title, "section": s.section, "url": s.url} for s in sources_of(reply.citations)
         ],
         "actions": [a.value for a in reply.actions],
+        "choices": list(reply.choices),
     }

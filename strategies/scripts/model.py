@@ -15,6 +15,7 @@ Identifier = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,99}$")
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 SLOT_TYPES = ("text", "email", "number", "yes_no", "choice", "pattern")
+MAX_ANSWER_BUTTONS = 10
 
 
 class EndOutcome(StrEnum):
@@ -35,6 +36,16 @@ class SlotSpec(_Strict):
     retry: NonEmptyText | None = None  # said when the answer does not validate
     choices: tuple[NonEmptyText, ...] = ()
     pattern: str | None = None  # a regular expression the whole answer must match (type: pattern)
+
+    @property
+    def offered_answers(self) -> tuple[str, ...]:
+        """The answers a chat offers as buttons under the question: yes and no, or the choices
+        (up to MAX_ANSWER_BUTTONS; a longer list is typed, as buttons would crowd the answer)."""
+        if self.type == "yes_no":
+            return ("Yes", "No")
+        if self.type == "choice" and len(self.choices) <= MAX_ANSWER_BUTTONS:
+            return tuple(self.choices)
+        return ()
 
     @field_validator("pattern")
     @classmethod

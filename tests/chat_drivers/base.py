@@ -29,6 +29,7 @@ class BotMessage:
     actions: list[str]  # names from ACTIONS, in the order shown
     trace_id: str | None  # carried by the buttons; None when there are none
     raw: dict = field(repr=False, default_factory=dict)  # the exact payload the bot sent
+    choices: list[str] = field(default_factory=list)  # the answer buttons of a script's question, in order
 
 
 class ChatDriver(Protocol):
@@ -69,6 +70,9 @@ class ChatDriver(Protocol):
 
     def click_forged(self, trace_id: str, action: str, *, user: str = "alice") -> int:
         """Press a button whose payload names `trace_id` (e.g. one that does not exist)."""
+
+    def click_answer(self, message: BotMessage, choice: str, *, user: str = "alice") -> int:
+        """Press the answer button `choice` under a script's question in `message`."""
 
     def confirmations(self, thread: str) -> list[str]:
         """What the user was told after pressing buttons (Slack ephemeral or thread messages, Teams messages)."""

@@ -168,6 +168,13 @@ class SlackDriver:
         )
         return self.interact(view_submission(opened.response["view"], slack_user(user), reason, details))
 
+    def click_answer(self, message: BotMessage, choice: str, *, user: str = "alice") -> int:
+        [block] = [b for b in message.raw["blocks"] if b.get("block_id") == "supportbot_answers"]
+        [button] = [e for e in block["elements"] if json.loads(e["value"])["answer"] == choice]
+        payload = self.button_payload(message.raw["channel"], message.raw, button["action_id"], button["value"], user)
+        payload["actions"][0]["block_id"] = "supportbot_answers"
+        return self.interact(payload)
+
     def click_forged(self, trace_id: str, action: str, *, user: str = "alice") -> int:
         channel, root = self.new_thread().split("/")
         message = {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": root, "thread_ts": root, "text": "x"}
@@ -218,12 +225,15 @@ def parse_bot_message(args: dict) -> BotMessage:
                     sources.append((html.unescape(re.sub(r"^(\[\d+\])+\s*|\s+·\s+.*$", "", line)), None))
         else:
             texts.append(html.unescape(text))
+    choices = []
     for block in args.get("blocks") or []:
-        if block.get("type") == "actions":
+        if block.get("block_id") == "supportbot_answers":
+            choices = [json.loads(element["value"])["answer"] for element in block["elements"]]
+        elif block.get("type") == "actions":
             for element in block.get("elements", []):
                 actions.append(ACTION_NAMES.get(element.get("action_id"), element.get("action_id")))
                 trace_id = element.get("value") or trace_id
-    return BotMessage(text="\n\n".join(texts), sources=sources, actions=actions, trace_id=trace_id, raw=args)
+    return BotMessage(text="\n\n".join(texts), sources=sources, actions=actions, trace_id=trace_id, raw=args, choices=choices)
 
 
 @contextmanager

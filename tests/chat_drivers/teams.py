@@ -106,6 +106,14 @@ class TeamsDriver:
         activity["replyToId"] = card.activity_id
         return self.post(activity, "click")
 
+    def click_answer(self, message: BotMessage, choice: str, *, user: str = "alice") -> int:
+        [answers] = [e for e in _card_of(message.raw)["body"] if e.get("id") == "answers"]
+        [submit] = [a for a in answers["actions"] if a["title"] == choice]
+        card = self._posted_as(message.raw)
+        activity = self.activity(card.conversation_id, user, value=dict(submit["data"]))
+        activity["replyToId"] = card.activity_id
+        return self.post(activity, "click")
+
     def click_forged(self, trace_id: str, action: str, *, user: str = "alice") -> int:
         activity = self.activity(self.new_thread(), user, value={"action": action, "trace_id": trace_id})
         return self.post(activity, "click")
@@ -193,16 +201,19 @@ def parse_message(body: dict) -> BotMessage:
     card = _card_of(body)
     if card is None:
         return BotMessage(text=body.get("text") or "", sources=[], actions=[], trace_id=None, raw=body)
-    texts, sources = [], []
+    texts, sources, choices = [], [], []
     for element in card.get("body", []):
         if element.get("id") == "sources":
             sources = [_source(item["text"]) for item in element["items"][1:]]
+        elif element.get("id") == "answers":
+            choices = [action["data"]["answer"] for action in element["actions"]]
         elif element.get("type") == "TextBlock":
             texts.append(element["text"])
     data = _action_data(body)
     trace_ids = {d["trace_id"] for d in data.values()}
     return BotMessage(
-        text="\n\n".join(texts), sources=sources, actions=list(data), trace_id=next(iter(trace_ids), None), raw=body
+        text="\n\n".join(texts), sources=sources, actions=list(data), trace_id=next(iter(trace_ids), None), raw=body,
+        choices=choices,
     )
 
 

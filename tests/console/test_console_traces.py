@@ -93,13 +93,16 @@ def test_the_trace_page_shows_the_thread_routing_and_evidence_with_document_chan
     assert 'id="pressed"' not in html, "a typed message is not marked as a click"
 
 
-def test_the_trace_page_says_when_the_message_was_a_just_asking_click(lead, accounts):
+def test_the_trace_page_says_when_the_message_was_a_just_asking_or_answer_click(lead, accounts):
     with accounts.sessions.begin() as session:
         row = seed.trace(session, "just asking")
         row.routing = {**row.routing, "declined_script": "reset_password", "pressed": "just_asking"}
-        trace_id = row.id
+        answered = seed.trace(session, "No")
+        answered.routing = {**answered.routing, "pressed": "answer"}
+        trace_id, answered_id = row.id, answered.id
     html = lead.get(f"/console/traces/{trace_id}").text
     assert re.search(r'id="pressed">Sent by the <b>Just asking</b> button, not typed', html)
+    assert 'id="pressed">Sent by an answer button under the script\'s question' in lead.get(f"/console/traces/{answered_id}").text
 
 
 def test_the_trace_page_says_when_a_leads_correction_decided_the_route(lead, accounts):
@@ -122,12 +125,12 @@ def test_the_trace_page_shows_the_script_turn_and_whether_the_script_changed_sin
             row.routing = {**row.routing, "script_turn": {
                 "script": "reset_password", "version": version, "started": False, "steps": ["send_link", "arrived"],
                 "filled": {"uses_sso": "no"}, "slots": {"uses_sso": "no", "email": "a@example.com"},
-                "waits_at": waits_at, "end": end}}
+                "waits_at": waits_at, "choices": ["Yes", "No"] if waits_at else [], "end": end}}
             turns[name] = row.id
     current = _text(lead.get(f"/console/traces/{turns['current']}").text.split('id="script-turn"')[1].split("</table>")[0])
     assert f"Script reset_password version {now}" in current
     assert "This turn continued the script Steps said send_link → arrived Collected uses_sso: no" in current
-    assert "Slots so far uses_sso: no, email: a@example.com Waits at step arrived" in current
+    assert "Slots so far uses_sso: no, email: a@example.com Waits at step arrived (answer buttons: Yes · No)" in current
     edited = lead.get(f"/console/traces/{turns['edited']}").text
     assert 'id="script-changed">This script has been edited since this answer' in edited
     assert "<th>Ended</th><td>handed to a person</td>" in edited

@@ -274,6 +274,23 @@ def test_the_web_chat_page_answers_from_the_docs_when_the_user_was_just_asking(s
     shot(browser, "11-web-chat-just-asking")
 
 
+def test_the_web_chat_page_answers_a_scripts_question_with_its_buttons(slack_app, browser):
+    from selenium.webdriver.common.by import By
+
+    browser.get(slack_app.base_url + "/")
+    browser.find_element(By.ID, "text").send_keys("I forgot my password\n")
+    [answers] = wait_until(lambda: browser.find_elements(By.CSS_SELECTOR, ".msg.bot .answers"), 30)
+    assert [b.text for b in answers.find_elements(By.TAG_NAME, "button")] == ["Yes", "No"]
+    answers.find_elements(By.TAG_NAME, "button")[1].click()
+
+    replies = wait_until(lambda: len(found := browser.find_elements(By.CSS_SELECTOR, ".msg.bot")) == 2 and found, 30)
+    assert "Forgot password?" in replies[1].text
+    assert [m.text for m in browser.find_elements(By.CSS_SELECTOR, ".msg.user")][-1] == "No"
+    assert not replies[0].find_elements(By.CSS_SELECTOR, ".answers"), "the answered question's buttons are gone"
+    assert [b.text for b in replies[1].find_elements(By.CSS_SELECTOR, ".answers button")] == ["Yes", "No"]
+    shot(browser, "12-web-chat-answer-buttons")
+
+
 def test_with_ci_true_a_missing_chromium_fails_instead_of_skipping(monkeypatch, tmp_path):
     import tests.e2e.test_console_browser as this
 

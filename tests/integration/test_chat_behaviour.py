@@ -148,6 +148,30 @@ def test_just_asking_under_a_script_started_by_a_question_answers_it_from_the_do
     assert len(driver.bot_messages(thread)) == 2
 
 
+def test_a_scripts_yes_no_question_is_answered_with_its_buttons(driver):
+    thread = driver.new_thread()
+    driver.send(thread, "I forgot my password")
+    [asked] = wait_until(lambda: driver.bot_messages(thread))
+    assert asked.choices == ["Yes", "No"] and asked.actions == ["helpful", "not_right", "talk_to_human"]
+
+    assert driver.click_answer(asked, "No", user="alice") == 200
+    _, next_step = wait_until(lambda: len(driver.bot_messages(thread)) == 2 and driver.bot_messages(thread))
+    assert "Forgot password?" in next_step.text and next_step.choices == ["Yes", "No"]
+    pressed_under = wait_until(lambda: driver.updated(asked))
+    assert (pressed_under.text, pressed_under.choices) == (asked.text, []), "the answered buttons are gone"
+    with driver.container.sessions() as session:
+        trace = session.get(AnswerTrace, next_step.trace_id)
+        assert (trace.question, trace.routing["pressed"]) == ("No", "answer")
+        assert trace.routing["script_turn"]["filled"] == {"uses_sso": "no"}
+        assert session.get(Turn, trace.question_turn_id).user_id == driver.user_id("alice")
+
+    assert driver.click_answer(asked, "Yes") == 200  # pressed again under the old question: nothing is answered
+    wait_until(lambda: MOVED_ON in driver.confirmations(thread))
+    assert driver.click_answer(next_step, "Yes") == 200
+    _, _, done = wait_until(lambda: len(driver.bot_messages(thread)) == 3 and driver.bot_messages(thread))
+    assert done.text.startswith("Great!") and done.choices == []
+
+
 def test_a_retried_delivery_is_answered_once(driver):
     thread = driver.new_thread()
     driver.send(thread, "Which currencies can I invoice in?")

@@ -81,10 +81,12 @@ def test_each_script_turn_is_traced_with_the_script_version_steps_slots_and_end(
              for text in ("I forgot my password", "no, I use a normal password", "no it never came")]
     version = scripted.scripts.scripts["reset_password"].fingerprint
     assert turns[0] == {"script": "reset_password", "version": version, "started": True, "steps": ["check_sso"],
-                        "filled": {}, "slots": {}, "waits_at": "check_sso", "end": None}
+                        "filled": {}, "slots": {}, "waits_at": "check_sso", "choices": ["Yes", "No"], "end": None}
     assert turns[1] == {"script": "reset_password", "version": version, "started": False, "steps": ["send_link", "arrived"],
-                        "filled": {"uses_sso": "no"}, "slots": {"uses_sso": "no"}, "waits_at": "arrived", "end": None}
-    assert (turns[2]["filled"], turns[2]["waits_at"], turns[2]["end"]) == ({"email_arrived": "no"}, None, "escalate")
+                        "filled": {"uses_sso": "no"}, "slots": {"uses_sso": "no"}, "waits_at": "arrived", "choices": ["Yes", "No"],
+                        "end": None}
+    assert (turns[2]["filled"], turns[2]["waits_at"], turns[2]["choices"], turns[2]["end"]) == (
+        {"email_arrived": "no"}, None, [], "escalate")
 
     stopped = Chat(scripted)
     stopped.say("I forgot my password")
@@ -167,15 +169,37 @@ def test_just_asking_is_the_next_message_of_the_answers_conversation_while_its_s
         scripted.chat_actions.just_asking("f" * 32, "u2")
 
 
+def test_a_yes_no_or_choice_question_offers_its_answers_and_a_pressed_one_is_the_users_reply(scripted):
+    chat = Chat(scripted)
+    asked = chat.say("I forgot my password")
+    assert asked.choices == ["Yes", "No"], "the first step asks yes/no"
+    assert trace(scripted, asked).routing["script_turn"]["choices"] == ["Yes", "No"]
+    with pytest.raises(MovedOn):  # a crafted answer the question did not offer is not sent
+        scripted.chat_actions.script_answer(asked.trace_id, "u1", "Maybe")
+    message = scripted.chat_actions.script_answer(asked.trace_id, "u1", "No")
+    assert (message.conversation_key, message.text, message.pressed) == (chat.thread, "No", Action.ANSWER)
+
+    sent_link = scripted.answer_service.handle(message)
+    assert "Forgot password?" in sent_link.text and sent_link.choices == ["Yes", "No"], "the next question: did it arrive?"
+    assert trace(scripted, sent_link).routing["script_turn"]["filled"] == {"uses_sso": "no"}
+    assert trace(scripted, sent_link).routing["pressed"] == "answer"
+    with pytest.raises(MovedOn):  # the conversation has moved past the first question
+        scripted.chat_actions.script_answer(asked.trace_id, "u1", "Yes")
+    assert scripted.chat_actions.without_reply_buttons(asked.trace_id, "test").choices == []
+    ended = chat.say("yes")
+    assert ended.choices == [] and Chat(scripted).say("Which currencies can I invoice in?").choices == [], \
+        "a script that ended, or an answer from the docs, offers none"
+
+
 def test_the_answer_under_a_pressed_just_asking_reads_the_same_without_the_button(scripted):
     asked = Chat(scripted).say("how do I reset my password? I forgot it")
-    after = scripted.chat_actions.without_just_asking(asked.trace_id, "test")
+    after = scripted.chat_actions.without_reply_buttons(asked.trace_id, "test")
     assert (after.text, after.outcome, after.trace_id, after.citations) == (asked.text, asked.outcome, asked.trace_id, asked.citations)
     assert after.actions == [a for a in asked.actions if a is not Action.JUST_ASKING]
     docs = Chat(scripted).say("Which currencies can I invoice in?")
-    assert docs.citations and scripted.chat_actions.without_just_asking(docs.trace_id, "test").citations == docs.citations
+    assert docs.citations and scripted.chat_actions.without_reply_buttons(docs.trace_id, "test").citations == docs.citations
     with pytest.raises(UnknownTrace):  # a click crafted in another conversation's channel does not rewrite anything
-        scripted.chat_actions.without_just_asking(asked.trace_id, "teams:t1/19:other")
+        scripted.chat_actions.without_reply_buttons(asked.trace_id, "teams:t1/19:other")
 
 
 def test_not_what_i_meant_stops_the_script_and_answers_the_opening_question_from_the_docs(scripted):

@@ -112,6 +112,23 @@ def test_just_asking_answers_the_question_that_started_a_script_from_the_docs(we
     assert web.post("/chat/actions", json={**click, "trace_id": answer_since["trace_id"]}).json() == {"text": MOVED_ON}
 
 
+def test_an_answer_button_under_a_scripts_question_is_sent_as_the_users_reply(web, scripted):
+    conversation = uuid.uuid4().hex
+    asked = ask(web, "I forgot my password", conversation)
+    assert asked["choices"] == ["Yes", "No"]
+    click = {"trace_id": asked["trace_id"], "user": "alice", "action": "answer", "answer": "No"}
+
+    reply = web.post("/chat/actions", json=click).json()
+    assert "Forgot password?" in reply["text"] and reply["choices"] == ["Yes", "No"]
+    with scripted.sessions() as session:
+        trace = session.get(AnswerTrace, reply["trace_id"])
+        assert (trace.question, trace.routing["pressed"]) == ("No", "answer")
+    assert web.post("/chat/actions", json=click).json() == {"text": MOVED_ON}, "one reply per question"
+    unoffered = {**click, "trace_id": reply["trace_id"], "answer": "Maybe"}
+    assert web.post("/chat/actions", json=unoffered).json() == {"text": MOVED_ON}
+    assert web.post("/chat/actions", json={**unoffered, "answer": "x" * 201}).status_code == 422
+
+
 def test_after_talk_to_a_human_the_bot_stays_quiet_in_that_conversation(web):
     conversation = uuid.uuid4().hex
     reply = ask(web, "How do I export my invoices?", conversation)

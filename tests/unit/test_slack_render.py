@@ -1,7 +1,16 @@
 """Block Kit rendering of a Reply within Slack's limits."""
 
+from bot.chat_labels import ACTION_LABELS
 from bot.messages import Action, Citation, Outcome, Reply
-from bot.slack.render import BLOCK_LIMIT, SECTION_LIMIT, render_reply, split_text, to_mrkdwn
+from bot.slack.render import (
+    ANSWER_ACTION_ID,
+    BLOCK_LIMIT,
+    SECTION_LIMIT,
+    read_answer_value,
+    render_reply,
+    split_text,
+    to_mrkdwn,
+)
 
 TRACE = "a" * 32
 
@@ -37,6 +46,20 @@ def test_an_answer_is_sections_then_sources_then_three_buttons_with_the_trace_id
     ]
 
 
+def test_a_scripts_question_offers_its_answers_as_buttons_above_the_three():
+    long_choice = "a choice whose label runs past what Slack shows on a button, which is seventy-five characters"
+    reply = _reply("Which plan?", choices=["Pro", long_choice], actions=[Action.HELPFUL, Action.NOT_RIGHT, Action.TALK_TO_HUMAN])
+    *_, answers, actions = render_reply(reply)["blocks"]
+    assert (answers["block_id"], actions["block_id"]) == ("supportbot_answers", "supportbot_actions")
+    first, second = answers["elements"]
+    assert [first["action_id"], second["action_id"]] == ["supportbot_answer_0", "supportbot_answer_1"]
+    assert all(ANSWER_ACTION_ID.match(e["action_id"]) for e in answers["elements"])
+    assert first["text"]["text"] == "Pro" and len(second["text"]["text"]) == 75
+    assert read_answer_value(second["value"]) == (TRACE, long_choice), "the click sends the whole answer"
+    assert read_answer_value("not json") == ("", "") and read_answer_value('{"trace": 1}') == ("", "")
+    assert not any(b.get("block_id") == "supportbot_answers" for b in render_reply(_reply("Hi"))["blocks"])
+
+
 def test_a_rejected_message_has_no_buttons_and_no_sources():
     rendered = render_reply(Reply(text="Your message is 100,000 characters long", outcome=Outcome.REJECTED))
     assert [b["type"] for b in rendered["blocks"]] == ["section"]
@@ -62,7 +85,7 @@ def test_one_huge_paragraph_is_cut_at_sentences_and_a_sentence_without_ends_at_s
 
 def test_an_answer_longer_than_50_blocks_is_cut_with_a_note_and_keeps_sources_and_buttons():
     text = "\n\n".join("y " * 1400 for _ in range(80))
-    reply = _reply(text, citations=[Citation(1, "Doc", "", "https://d.example", "d")], actions=list(Action))
+    reply = _reply(text, citations=[Citation(1, "Doc", "", "https://d.example", "d")], actions=list(ACTION_LABELS))  # every button under an answer
     blocks = render_reply(reply)["blocks"]
     assert len(blocks) == BLOCK_LIMIT
     assert "cut here" in blocks[-3]["text"]["text"]

@@ -52,6 +52,16 @@ def test_just_asking_is_a_plain_submit_the_driver_can_press():
     assert parse_message(reply_activity(reply).serialize()).actions == ["just_asking", "helpful", "not_right", "talk_to_human"]
 
 
+def test_a_scripts_question_offers_its_answers_as_submits_under_the_text():
+    reply = Reply(text="Did the reset email arrive?", outcome=Outcome.ANSWERED, trace_id=TRACE, actions=list(ANSWERED),
+                  choices=["Yes", "No"])
+    text, answers = answer_card(reply)["body"]
+    assert answers["type"] == "ActionSet" and [a["data"] for a in answers["actions"]] == [
+        {"action": "answer", "trace_id": TRACE, "answer": "Yes"}, {"action": "answer", "trace_id": TRACE, "answer": "No"}]
+    message = parse_message(reply_activity(reply).serialize())
+    assert (message.choices, message.text, message.actions) == (["Yes", "No"], "Did the reset email arrive?", list(ANSWERED))
+
+
 def test_not_right_asks_for_a_reason_and_details_before_it_submits():
     not_right = answer_card(_answer())["actions"][1]
     reason, details = not_right["card"]["body"]
