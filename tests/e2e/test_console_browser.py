@@ -284,7 +284,8 @@ def test_the_web_chat_page_answers_a_scripts_question_with_its_buttons(slack_app
     answers.find_elements(By.TAG_NAME, "button")[1].click()
 
     replies = wait_until(lambda: len(found := browser.find_elements(By.CSS_SELECTOR, ".msg.bot")) == 2 and found, 30)
-    assert "Forgot password?" in replies[1].text
+    assert "Forgot password?" in replies[1].text and "**" not in replies[1].text, "the script's bold is rendered"
+    assert "Forgot password?" in [b.text for b in replies[1].find_elements(By.TAG_NAME, "b")]
     assert [m.text for m in browser.find_elements(By.CSS_SELECTOR, ".msg.user")][-1] == "No"
     assert not replies[0].find_elements(By.CSS_SELECTOR, ".answers"), "the answered question's buttons are gone"
     assert [b.text for b in replies[1].find_elements(By.CSS_SELECTOR, ".answers button")] == ["Yes", "No"]
