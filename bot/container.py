@@ -7,7 +7,6 @@ so commands that only read the database (`traces`, `sources list`) start in a bl
 from __future__ import annotations
 
 import logging
-import time
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import TYPE_CHECKING
 from bot.catalog import SourceCatalog
 from bot.chat_posters import notice_sender, reply_poster
 from bot.db.engine import create_db_engine, migrate, session_factory
+from bot.search_index_opening import open_search_index
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -75,38 +75,7 @@ class Container:
 
     @cached_property
     def index(self) -> SearchIndex:
-        if self.settings.elasticsearch_url is not None:
-            from knowledge.stores.elasticsearch import ElasticsearchIndex
-
-            api_key = self.settings.elasticsearch_api_key
-            return ElasticsearchIndex(
-                url=self.settings.elasticsearch_url.get_secret_value(),
-                index=self.settings.elasticsearch_index,
-                api_key=api_key.get_secret_value() if api_key else None,
-            )
-        from knowledge.stores.base import IndexCorruptedError
-        from knowledge.stores.in_memory import InMemoryIndex
-
-        path = self.settings.index_path
-        try:
-            return InMemoryIndex(path)
-        except IndexCorruptedError as exc:
-            return self._recover_index(path, exc)
-
-    def _recover_index(self, path: Path, error: Exception) -> SearchIndex:
-        """SQL is the source of truth: keep the damaged file aside and rebuild from it."""
-        from bot.reindex import rebuild_index
-        from knowledge.indexing import Indexer
-        from knowledge.stores.in_memory import InMemoryIndex
-
-        kept = path.with_name(f"{path.name}.corrupt-{int(time.time())}")
-        path.rename(kept)
-        index = InMemoryIndex(path)
-        written = rebuild_index(self.sessions, Indexer(index, self.embedding_model))
-        notice = f"{error}; kept it as {kept.name} and rebuilt the index from the database ({written} chunks)."
-        log.warning(notice)
-        self.notices.append(notice)
-        return index
+        return open_search_index(self.settings, self.sessions, self.embedding_model, self.notices)
 
     @cached_property
     def indexer(self) -> Indexer:
