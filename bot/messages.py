@@ -23,6 +23,9 @@ class Action(StrEnum):
     ANSWER = "answer"  # one of the answers a script's question offers (Yes / No, a choice): sent as the user's reply
 
 
+MAX_PRESSED_ANSWER_CHARS = 200  # an answer button's text, as a chat sends it back: longer is not one of ours
+
+
 @dataclass(frozen=True)
 class IncomingMessage:
     """`channel` is where the conversation lives (cli, web, slack:T123/C456, ...);

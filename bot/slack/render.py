@@ -9,7 +9,7 @@ import json
 import re
 
 from bot.chat_labels import ACTION_LABELS
-from bot.messages import Action, Citation, Reply, sources_of
+from bot.messages import MAX_PRESSED_ANSWER_CHARS, Action, Citation, Reply, sources_of
 
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
@@ -139,7 +139,7 @@ def read_answer_value(value: str) -> tuple[str, str]:
     except ValueError:
         return "", ""
     trace, answer = (data.get("trace"), data.get("answer")) if isinstance(data, dict) else (None, None)
-    return (trace[:64], answer[:200]) if isinstance(trace, str) and isinstance(answer, str) else ("", "")
+    return (trace[:64], answer[:MAX_PRESSED_ANSWER_CHARS]) if isinstance(trace, str) and isinstance(answer, str) else ("", "")
 
 
 def _section(text: str) -> dict:

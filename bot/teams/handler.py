@@ -11,7 +11,7 @@ from botbuilder.schema import ActivityTypes
 
 from bot.chat_actions import ActionResult, MovedOn, UnknownTrace
 from bot.chat_backend import ChatBackend
-from bot.messages import Action, IncomingMessage
+from bot.messages import MAX_PRESSED_ANSWER_CHARS, Action, IncomingMessage
 from bot.teams.addresses import (
     admin_command,
     delivery_keys,
@@ -101,7 +101,7 @@ class SupportBotHandler(ActivityHandler):
             return
         if action == Action.ANSWER:
             answer = value.get("answer")
-            answer = answer[:200] if isinstance(answer, str) else ""
+            answer = answer[:MAX_PRESSED_ANSWER_CHARS] if isinstance(answer, str) else ""
             await self._pressed_reply(turn_context, trace_id, self._backend.claim_script_answer(trace_id, user, answer))
             return
         try:

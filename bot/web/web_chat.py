@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from bot.chat_actions import MovedOn, UnknownTrace
 from bot.chat_backend import ChatBackend
-from bot.messages import IncomingMessage, Reply, sources_of
+from bot.messages import MAX_PRESSED_ANSWER_CHARS, IncomingMessage, Reply, sources_of
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class WebAction(BaseModel):
     trace_id: str = Field(pattern=_ID)
     user: str = Field(pattern=_ID)
     action: Literal["helpful", "not_right", "talk_to_human", "just_asking", "answer"]
-    answer: str = Field("", max_length=200)  # for "answer": the script question's answer pressed
+    answer: str = Field("", max_length=MAX_PRESSED_ANSWER_CHARS)  # for "answer": the script question's answer pressed
     reason: str = "other"
     details: str = Field("", max_length=4000)
 
