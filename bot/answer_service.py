@@ -18,6 +18,7 @@ from bot.messages import Action, Citation, IncomingMessage, Outcome, Reply
 from bot.trace_recorder import record_trace
 from strategies.base import HistoryTurn, Question, StrategyAnswer
 from strategies.router import Router
+from strategies.small_talk import SMALL_TALK
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,10 @@ class AnswerService:
             if conversation.handled_by == HUMAN:
                 return Reply(text="", outcome=Outcome.WITH_HUMAN)
             conversation_id, question_turn_id = conversation.id, question_turn.id
-            question = Question(text=text, history=history, script_state=conversation.script_state)
+            question = Question(
+                text=text, history=history, script_state=conversation.script_state,
+                bot_offered_a_person=bool(history) and history[-1] == HistoryTurn("bot", NOT_SURE),
+            )
         policy = self._policies.get(message.channel)
 
         answer_started = time.perf_counter()
@@ -119,7 +123,9 @@ class AnswerService:
             outcome=outcome,
             trace_id=trace_id,
             citations=_citations(result),
-            actions=answer_actions(outcome, offers_docs_answer=result.offers_docs_answer, handed_off=result.handoff),
+            actions=[] if result.strategy == SMALL_TALK else answer_actions(
+                outcome, offers_docs_answer=result.offers_docs_answer, handed_off=result.handoff
+            ),
             choices=list(result.script_choices) if outcome is Outcome.ANSWERED else [],
         )
 

@@ -17,6 +17,7 @@ from bot.chat_posters import notice_sender, reply_poster
 from bot.db.engine import create_db_engine, migrate, session_factory
 from bot.search_index_opening import open_search_index
 from bot.settings import Settings
+from strategies.small_talk import SmallTalkReplies
 
 if TYPE_CHECKING:
     from bot.admin_commands import AdminCommands
@@ -68,6 +69,10 @@ class Container:
         from knowledge.embedding import packaged_model_path
 
         return self.settings.embedding_model or packaged_model_path()
+
+    @cached_property
+    def small_talk(self) -> SmallTalkReplies:
+        return SmallTalkReplies(self.settings.product_name)
 
     @cached_property
     def sources(self) -> SourceCatalog:

@@ -46,12 +46,12 @@ def reloading_router(container: Container) -> ReloadingRouter:
     def fresh() -> Router:  # on what the database and the files say now; raises when the active model does not load
         thresholds = container.read_thresholds()
         scripts = container.script_strategy_for(container.active_script_model(), thresholds)
-        return Router(container.retrieval_strategy_for(thresholds), scripts)
+        return Router(container.retrieval_strategy_for(thresholds), scripts, container.small_talk)
 
     def version() -> RouterVersion:
         return router_version(container.sessions, container.script_folder.fingerprint())
 
-    first = Router(container.retrieval_strategy, container.script_strategy)
+    first = Router(container.retrieval_strategy, container.script_strategy, container.small_talk)
     return ReloadingRouter(first, version, fresh, container.settings.router_reload_s)
 
 

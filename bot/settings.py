@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(20.0, gt=0)
 
     scripts_dir: Path = Field(EXAMPLE_SCRIPTS, description="Folder of support scripts (YAML)")
+    product_name: str | None = Field(
+        None, max_length=80, description='The product the bot supports, named in its greeting ("the Tallyo support bot")'
+    )
     script_writer_model: str | None = Field(
         None, description="Model id at the LLM endpoint that rephrases scripted replies (e.g. a fine-tuned one)"
     )

@@ -19,6 +19,7 @@ class Question:
     text: str
     history: tuple[HistoryTurn, ...] = ()
     script_state: dict | None = None  # the script this conversation is in the middle of, if any
+    bot_offered_a_person: bool = False  # the bot's last reply asked whether to bring in a person
 
 
 @dataclass(frozen=True)

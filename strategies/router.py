@@ -16,6 +16,7 @@ from strategies.grounding import content_words
 from strategies.script_strategy import ScriptPredictionLike, ScriptStrategy, thresholds_dict
 from strategies.scripts.engine import ScriptState, ScriptStateError
 from strategies.scripts.model import EndOutcome
+from strategies.small_talk import SMALL_TALK, SmallTalk, SmallTalkReplies, small_talk_in
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,10 @@ LEAD_CHOSE_SCRIPT = "a lead's correction: this question needs this script"
 LEAD_SAID_NOT_A_SCRIPT = "a lead marked this question not a script"
 USER_STOPPED = "the user stopped the script"
 USER_ASKED_FOR_A_PERSON = "the user asked for a person"
+USER_ACCEPTED_A_PERSON = "the user said yes to the offer of a person"
+# Small talk in the middle of a script gets a word back and the script's question again;
+# a goodbye ends the script.
+_ASKS_AGAIN_AFTER = {SmallTalk.GREETING, SmallTalk.THANKS, SmallTalk.ACKNOWLEDGED, SmallTalk.CAPABILITIES}
 
 
 class Policy(StrEnum):
@@ -39,14 +44,18 @@ class Route(StrEnum):
     SCRIPT = "script"
     RETRIEVAL = "retrieval"
     ESCALATE = "escalate"
+    SMALL_TALK = "small_talk"
 
 
 class Router:
     name = "router"
 
-    def __init__(self, retrieval: Strategy, scripts: ScriptStrategy | None = None) -> None:
+    def __init__(
+        self, retrieval: Strategy, scripts: ScriptStrategy | None = None, small_talk: SmallTalkReplies | None = None
+    ) -> None:
         self._retrieval = retrieval
         self._scripts = scripts
+        self._small_talk = small_talk or SmallTalkReplies()
 
     def warm_up(self) -> None:
         self._retrieval.warm_up()
@@ -70,19 +79,25 @@ class Router:
             if question.script_state:
                 routing["left_script"] = question.script_state.get("script_id")
             return _escalate(routing, USER_ASKED_FOR_A_PERSON, handoff=True)
+        social = small_talk_in(question.text)
+        state = self._state(question, routing) if policy is not Policy.RETRIEVAL else None
+        if state is None and social is SmallTalk.YES and question.bot_offered_a_person:
+            return _escalate(routing, USER_ACCEPTED_A_PERSON, handoff=True)
         prediction = self._predict(question, policy, routing)
-        state = self._state(question, routing)
-        if state is not None and policy is not Policy.RETRIEVAL:
+        if state is not None:
             assert self._scripts is not None
-            answer = self._continue_script(state, question, prediction, policy, routing)
+            answer = self._continue_script(state, question, prediction, policy, social, routing)
             if answer is not None:
                 return answer
             question = Question(question.text)  # a new topic: the script's turns are not its context
-        if policy is Policy.RETRIEVAL:
-            return self._retrieve(question, routing, "the channel answers from the docs only")
         if prediction is not None and self._scripts is not None and self._scripts.is_confident(prediction):
+            # a team's own script for "hi" or "thanks" wins over the built-in reply
             reason = LEAD_CHOSE_SCRIPT if prediction.verdict else "confident in-scope script match"
             return self._start(prediction.label or "", question, routing, reason)
+        if social is not None:
+            return self._reply_to_small_talk(social, policy, routing)
+        if policy is Policy.RETRIEVAL:
+            return self._retrieve(question, routing, "the channel answers from the docs only")
         marked = prediction is not None and prediction.verdict is not None and not prediction.in_scope
         if policy is Policy.SCRIPT:
             reason = "no script model is active" if self._scripts is None else "no script matches confidently"
@@ -97,7 +112,8 @@ class Router:
         return answer
 
     def _continue_script(
-        self, state: ScriptState, question: Question, prediction: ScriptPredictionLike | None, policy: Policy, routing: dict
+        self, state: ScriptState, question: Question, prediction: ScriptPredictionLike | None, policy: Policy,
+        social: SmallTalk | None, routing: dict,
     ) -> StrategyAnswer | None:
         scripts = self._scripts
         assert scripts is not None
@@ -108,12 +124,21 @@ class Router:
         declined = declines_the_script(question.text)
         if declined is not None:
             return self._after_decline(state, declined, policy, routing)
-        if scripts.engine.fits(state, question.text):
+        free_text = scripts.engine.waits_for_free_text(state)
+        if scripts.engine.fits(state, question.text) and not (social and free_text):  # "thanks" is no description
             return self._resume(state, question, routing, "the message answers the script's question")
+        if social is SmallTalk.GOODBYE:
+            routing.update(route=Route.SCRIPT.value, reason=USER_STOPPED, small_talk=social.value)
+            return scripts.stop(state, self._small_talk.reply(social))
+        if social in _ASKS_AGAIN_AFTER:
+            routing.update(route=Route.SCRIPT.value, reason=f"small talk ({social}); the script asks its question again")
+            routing["small_talk"] = social.value
+            lead_in = self._capabilities(policy) if social is SmallTalk.CAPABILITIES else self._small_talk.during_script(social)
+            return scripts.ask_again(state, question, lead_in)
         if prediction is not None and scripts.is_confident(prediction) and prediction.label != state.script_id:
             routing["left_script"] = state.script_id
             return self._start(prediction.label or "", question, routing, f"changed topic from {state.script_id}")
-        if scripts.engine.waits_for_free_text(state):
+        if free_text:
             return self._resume(state, question, routing, "the script waits for a free-text answer")
         if looks_like_a_question(question.text):
             routing["left_script"] = state.script_id
@@ -140,6 +165,16 @@ class Router:
             return answer
         answer.text = f"{MISREAD}\n\n{answer.text}"
         return answer
+
+    def _reply_to_small_talk(self, kind: SmallTalk, policy: Policy, routing: dict) -> StrategyAnswer:
+        routing.update(route=Route.SMALL_TALK.value, reason=f"small talk ({kind})", small_talk=kind.value)
+        text = self._capabilities(policy) if kind is SmallTalk.CAPABILITIES else self._small_talk.reply(kind)
+        return StrategyAnswer(strategy=SMALL_TALK, text=text, generator="template")
+
+    def _capabilities(self, policy: Policy) -> str:
+        scripted = self._scripts is not None and policy is not Policy.RETRIEVAL
+        titles = [script.title for script in self._scripts.engine.scripts.values()] if scripted else []
+        return self._small_talk.capabilities(titles, docs=policy is not Policy.SCRIPT)
 
     def _predict(self, question: Question, policy: Policy, routing: dict) -> ScriptPredictionLike | None:
         if self._scripts is None or policy is Policy.RETRIEVAL:

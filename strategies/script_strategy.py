@@ -97,9 +97,16 @@ class ScriptStrategy:
     def resume(self, state: ScriptState, question: Question) -> StrategyAnswer:
         return self._answer(lambda: self.engine.answer(state, question.text), question)
 
-    def stop(self, state: ScriptState) -> StrategyAnswer:
+    def ask_again(self, state: ScriptState, question: Question, lead_in: str = "") -> StrategyAnswer:
+        """The question the script waits on, again, after `lead_in` (a reply to small talk)."""
+        answer = self._answer(lambda: self.engine.ask_again(state), question)
+        if lead_in:
+            answer.text = f"{lead_in}\n\n{answer.text}"
+        return answer
+
+    def stop(self, state: ScriptState, text: str = STOPPED) -> StrategyAnswer:
         return StrategyAnswer(
-            strategy=self.name, text=STOPPED, script_id=state.script_id, script_end=EndOutcome.RESOLVED.value,
+            strategy=self.name, text=text, script_id=state.script_id, script_end=EndOutcome.RESOLVED.value,
             generator="template",
         )
 

@@ -6,10 +6,15 @@ from dataclasses import asdict
 
 from rich.markup import escape
 
-from bot.messages import Reply, sources_of
+from bot.messages import Outcome, Reply, sources_of
+
+
+WITH_HUMAN_NOTE = "A person from the support team has this conversation, so the bot stays quiet in it."
 
 
 def reply_markup(reply: Reply) -> str:
+    if reply.outcome is Outcome.WITH_HUMAN:  # the reply is empty: a person answers in the chat
+        return f"[dim]{WITH_HUMAN_NOTE}[/dim]"
     lines = [escape(reply.text)]
     if reply.citations:
         lines.append("")

@@ -70,7 +70,7 @@ def candidate_router(container: Container, model_version: str | None) -> tuple[R
             raise ScriptModelError(f"version {model_version} cannot be loaded: {exc}") from exc
         scripts = container.script_strategy_for(model, container.thresholds_in_force)
     container.retrieval_strategy.warm_up()
-    return Router(container.retrieval_strategy, scripts), (scripts.model.version if scripts else None)
+    return Router(container.retrieval_strategy, scripts, container.small_talk), (scripts.model.version if scripts else None)
 
 
 def shadow_run(

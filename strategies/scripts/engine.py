@@ -81,6 +81,11 @@ class ScriptEngine:
         step = self._waiting_step(state)
         return step.ask is not None and step.ask.type == "text"
 
+    def ask_again(self, state: ScriptState) -> EngineTurn:
+        """The waiting step's words again, as at first: nothing is answered or counted."""
+        step = self._waiting_step(state)
+        return EngineTurn(_render(step.say, state.slots), state.script_id, state, steps=(step.id,))
+
     def answer(self, state: ScriptState, text: str) -> EngineTurn:
         script = self._script(state.script_id)
         step = self._waiting_step(state)

@@ -78,3 +78,25 @@ def test_adapter_benchmark_refuses_a_script_model_directory_that_holds_none(tmp_
     done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "adapters.py"), "--script-model", str(tmp_path)],
                           capture_output=True, text=True, timeout=300, cwd=REPO)
     assert done.returncode == 2 and "--script-model:" in done.stderr, done.stderr[-2000:]
+
+
+def test_small_talk_benchmark_reports_recall_and_false_positives_against_the_plain_lookup(tmp_path):
+    social = [["hi", "greeting"], ["hello there team", "greeting"], ["thanks so much", "thank_you"], ["bye", "goodbye"],
+              ["are you a bot?", "are_you_a_bot"], ["what can you help me with?", "what_can_i_ask_you"], ["yes", "yes"], ["nope", "no"]]
+    requests = [[text, label] for text, label in examples(1)]
+    clinc = tmp_path / "clinc150.json"
+    clinc.write_text(json.dumps({"train": social + requests, "val": social + requests,
+                                 "oos_train": [[t, "oos"] for t in OUT_OF_SCOPE], "oos_val": [[t, "oos"] for t in OUT_OF_SCOPE]}))
+    banking = tmp_path / "banking77.csv"
+    with banking.open("w", newline="") as handle:
+        csv.writer(handle).writerows([("text", "category"), *examples(4)])
+
+    figures = run_benchmark("small_talk", "--clinc150", str(clinc), "--banking77", str(banking), "--repeat", "1")
+
+    assert set(figures) == {"plain_lookup", "supportbot"}
+    ours, plain = figures["supportbot"], figures["plain_lookup"]
+    assert ours["clinc150_val"]["social_recall"] == 1.0 and plain["clinc150_val"]["social_recall"] == 3 / 8  # hi, bye, yes
+    assert ours["clinc150_val"]["false_positives"] == 0 and ours["clinc150_val"]["other_messages"] == len(requests) + 8
+    assert ours["banking77"] == {"false_positives": 0, "messages": len(examples(4)), "examples": []}
+    assert ours["tallyo"]["false_positives"] == 0 and ours["tallyo"]["messages"] > 500
+    assert ours["latency"]["p50_us"] > 0

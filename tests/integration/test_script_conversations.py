@@ -280,3 +280,47 @@ def test_a_retrieval_only_channel_never_follows_scripts(scripted):
     reply = Chat(scripted, "docs-only").say("I forgot my password")
     row = trace(scripted, reply)
     assert row.strategy == "retrieval" and row.script_id is None and "script_model" not in row.routing
+
+
+def test_small_talk_is_answered_and_traced_without_reaching_the_support_queue(scripted):
+    chat = Chat(scripted)
+    for text, kind in [("hi!", "greeting"), ("what can you do?", "capabilities"), ("thanks", "thanks"), ("bye", "goodbye")]:
+        reply = chat.say(text)
+        assert reply.outcome is Outcome.ANSWERED and reply.actions == [] and reply.citations == []
+        row = trace(scripted, reply)
+        assert (row.strategy, row.routing["route"], row.routing["small_talk"]) == ("small_talk", "small_talk", kind)
+        assert row.answer == reply.text
+    assert "• Reset a forgotten password" in trace(scripted, chat.say("help")).answer
+    conversation = chat.conversation()
+    assert conversation.handled_by != "human" and not escalations_of(scripted, conversation.id)
+
+
+def test_thanks_mid_script_keeps_the_scripts_place_in_the_database(scripted):
+    chat = Chat(scripted)
+    chat.say("I forgot my password")
+    waiting = chat.conversation().script_state
+    reply = chat.say("thanks!")
+    assert reply.text.startswith("You're welcome!") and "single sign-on" in reply.text
+    assert reply.choices == ["Yes", "No"] and chat.conversation().script_state == waiting
+
+
+def test_yes_to_the_bots_offer_of_a_person_hands_the_conversation_over(scripted):
+    offered = Chat(scripted)
+    assert "bring in a person" in offered.say("what's the weather in paris tomorrow?").text
+    reply = offered.say("yes please")
+    assert reply.outcome is Outcome.ESCALATED and reply.actions == []
+    assert trace(scripted, reply).routing["reason"] == "the user said yes to the offer of a person"
+    assert offered.conversation().handled_by == "human"
+    declined = Chat(scripted)
+    declined.say("what's the weather in paris tomorrow?")
+    assert declined.say("no thanks").outcome is Outcome.ANSWERED
+    assert declined.conversation().handled_by != "human"
+
+
+def escalations_of(container: Container, conversation_id: int) -> list:
+    from sqlalchemy import select
+
+    from bot.db.models import Escalation
+
+    with container.sessions() as session:
+        return list(session.scalars(select(Escalation).where(Escalation.conversation_id == conversation_id)))
