@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.channel_policies import ChannelPolicies
-from bot.db.models import Conversation, Turn
+from bot.db.models import AnswerTrace, Conversation, Turn
 from bot.escalations import EscalationNotices, EscalationNotifier, escalation_reason, open_escalation
 from bot.handoff import HUMAN, hand_to_human, mark_escalated
 from bot.index_versions import current_index_version
@@ -148,8 +148,21 @@ class AnswerService:
             return ()
         turns = session.scalars(
             select(Turn).where(Turn.conversation_id == conversation.id).order_by(Turn.id.desc()).limit(self._history_turns)
-        ).all()
-        return tuple(HistoryTurn(role=t.role, text=t.text) for t in reversed(turns))
+        ).all()[::-1]
+        # The thread's topic starts at the last question that was searched as a new topic.
+        started = _new_topic_starts(session, [t.id for t in turns if t.role == "user"])
+        if started:
+            turns = turns[max(i for i, t in enumerate(turns) if t.id in started):]
+        return tuple(HistoryTurn(role=t.role, text=t.text) for t in turns)
+
+
+def _new_topic_starts(session: Session, question_turn_ids: list[int]) -> set[int]:
+    if not question_turn_ids:
+        return set()
+    rows = session.execute(
+        select(AnswerTrace.question_turn_id, AnswerTrace.routing).where(AnswerTrace.question_turn_id.in_(question_turn_ids))
+    )
+    return {turn_id for turn_id, routing in rows if ((routing or {}).get("retrieval") or {}).get("new_topic")}
 
 
 def _earlier(message: IncomingMessage, limit: int) -> tuple[HistoryTurn, ...]:

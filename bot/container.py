@@ -179,6 +179,7 @@ class Container:
             writer=self.writer,
             min_similarity=calibrated if calibrated is not None else self.settings.min_evidence_similarity,
             max_evidence=self.settings.max_evidence,
+            new_topic_below=self.settings.new_topic_below,
         )
 
     @cached_property

@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     retrieval_candidates: int = Field(30, ge=1, le=500)
     min_evidence_similarity: float = Field(0.45, ge=-1.0, le=1.0)
     max_evidence: int = Field(5, ge=1, le=20)
+    new_topic_below: float = Field(
+        0.15, ge=-1.0, le=1.0,
+        description="A question in a thread with no word pointing back at it (it, that, and...) whose similarity to the thread is below this is searched alone; -1: always with the thread",
+    )
 
     llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint; unset: extractive answers")
     llm_model: str | None = None

@@ -1,5 +1,6 @@
 """What a message says about the conversation itself: a request for a person, a wish to
-stop the current script, a sign that the script was not what the user meant, or a new question."""
+stop the current script, a sign that the script was not what the user meant, a new question,
+or words that point back at the thread ("it", "that one", "and Business?")."""
 
 from __future__ import annotations
 
@@ -59,3 +60,17 @@ def declines_the_script(text: str) -> str | None:
 
 def looks_like_a_question(text: str) -> bool:
     return text.rstrip().endswith("?") or bool(_QUESTION_START.match(text))
+
+
+_POINTS_BACK = re.compile(
+    r"\b(?:it|its|it's|this|that|these|those|they|them|their|he|she|him|her|his|one|ones|same|such|also|too"
+    r"|else|either|other|another|then|so)\b"
+    r"|^\s*(?:and|but|or|yes|yeah|no|ok|okay|what about|how about|if)\b",
+    re.IGNORECASE,
+)
+
+
+def points_back_at_the_thread(text: str) -> bool:
+    """Whether the message has a word that only the thread explains: a pronoun ("does it
+    refresh?"), "else", or an opening such as "and" or "what about"."""
+    return bool(_POINTS_BACK.search(text))

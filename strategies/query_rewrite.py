@@ -32,6 +32,15 @@ def standalone_query(question: str, history: tuple[HistoryTurn, ...], max_user_t
     return StandaloneQuery(dense=dense.strip(), keyword=keyword.strip())
 
 
+def thread_topics(history: tuple[HistoryTurn, ...], max_user_turns: int = 3) -> list[str]:
+    """What the thread is about, to tell a follow-up from a new topic: the user's recent turns
+    together, and the bot's last reply."""
+    recent = _recent_turns(history, max_user_turns)
+    users = " ".join(t.text for t in recent if t.role == "user").strip()
+    last_reply = next((t.text for t in reversed(recent) if t.role == "bot"), "").strip()
+    return [text for text in (users, last_reply) if text]
+
+
 def _recent_turns(history: tuple[HistoryTurn, ...], max_user_turns: int) -> tuple[HistoryTurn, ...]:
     if max_user_turns <= 0:
         return ()

@@ -7,11 +7,12 @@ import time
 from dataclasses import replace
 
 from knowledge.retrieval import HybridRetriever
-from strategies.base import Evidence, Question, StrategyAnswer
+from strategies.base import Evidence, HistoryTurn, Question, StrategyAnswer
+from strategies.conversation_signals import points_back_at_the_thread
 from strategies.generators.base import Draft, GeneratorError, Writer
 from strategies.generators.extractive import ExtractiveWriter
 from strategies.grounding import unsupported_sentences
-from strategies.query_rewrite import standalone_query
+from strategies.query_rewrite import standalone_query, thread_topics
 
 
 class RetrievalStrategy:
@@ -23,12 +24,16 @@ class RetrievalStrategy:
         writer: Writer | None = None,
         min_similarity: float = 0.45,
         max_evidence: int = 5,
+        new_topic_below: float | None = None,
     ) -> None:
+        """`new_topic_below`: a question with no word pointing back at the thread, whose similarity
+        to the thread is below this, is searched alone (None: always with the thread)."""
         self.retriever = retriever
         self.extractive = ExtractiveWriter(embed=self.retriever.embed)
         self.writer = writer or self.extractive
         self.min_similarity = min_similarity
         self.max_evidence = max_evidence
+        self.new_topic_below = new_topic_below
 
     def warm_up(self) -> None:
         self.retriever.warm_up()
@@ -36,7 +41,9 @@ class RetrievalStrategy:
     def answer(self, question: Question) -> StrategyAnswer:
         timings: dict[str, float] = {}
         started = time.perf_counter()
-        query = standalone_query(question.text, question.history)
+        history, thread_similarity = self._thread_for(question)
+        timings["thread_check_ms"] = _ms_since(started)
+        query = standalone_query(question.text, history)
         hits = self.retriever.retrieve(query.dense, keyword_query=query.keyword)[: self.max_evidence]
         timings["retrieve_ms"] = _ms_since(started)
 
@@ -61,6 +68,9 @@ class RetrievalStrategy:
             generator=self.writer.name,
             timings_ms=timings,
         )
+        if thread_similarity is not None:
+            result.scores.update(thread_similarity=round(thread_similarity, 4), new_topic_below=self.new_topic_below)
+            result.scores["new_topic"] = float(not history)
         if top_similarity < self.min_similarity:
             result.abstain_reason = (
                 f"weak evidence: best passage similarity {top_similarity:.2f} < {self.min_similarity:.2f}"
@@ -78,6 +88,19 @@ class RetrievalStrategy:
         result.text = draft.text
         result.evidence = [replace(e, citation=_number_for(e.rank, draft)) for e in evidence]
         return result
+
+    def _thread_for(self, question: Question) -> tuple[tuple[HistoryTurn, ...], float | None]:
+        """The history to search with, and the question's similarity to the thread when it was
+        measured. Off the thread's topic ("what's the weather in Paris?" after a pricing answer),
+        the thread's turns would pull the search back to the old topic and answer from it."""
+        if not question.history or self.new_topic_below is None or points_back_at_the_thread(question.text):
+            return question.history, None
+        topics = thread_topics(question.history)
+        if not topics:
+            return question.history, None
+        question_vector, *topic_vectors = self.retriever.embed([question.text, *topics])
+        similarity = max(sum(a * b for a, b in zip(question_vector, v)) for v in topic_vectors)
+        return (() if similarity < self.new_topic_below else question.history), float(similarity)
 
     def _write(self, query: str, evidence: list[Evidence], result: StrategyAnswer) -> Draft:
         if self.writer is self.extractive:

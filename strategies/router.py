@@ -249,6 +249,9 @@ class Router:
             "top_similarity": answer.scores.get("top_similarity"),
             "min_similarity": answer.scores.get("min_similarity"),
         }
+        if "thread_similarity" in answer.scores:  # measured: a question in a thread with no word pointing back
+            routing["retrieval"]["thread_similarity"] = answer.scores["thread_similarity"]
+            routing["retrieval"]["new_topic"] = bool(answer.scores.get("new_topic"))
         return answer
 
 

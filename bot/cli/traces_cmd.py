@@ -94,6 +94,9 @@ def _print_trace(trace, statuses) -> None:
         console.print(f"  [dim]{turn['role']}: {escape(turn['text'][:200])}[/dim]")
     console.print(f"[bold]Question:[/bold] {escape(trace.question)}")
     console.print(f"[bold]Standalone query:[/bold] {escape(trace.standalone_query)}")
+    searched = (trace.routing or {}).get("retrieval") or {}
+    if searched.get("new_topic"):
+        console.print(f"  [dim]searched without the thread: a new topic (similarity to the thread {searched.get('thread_similarity')})[/dim]")
     console.print(
         f"[bold]Strategy:[/bold] {trace.strategy} → {trace.outcome}"
         + (f" ({escape(trace.abstain_reason)})" if trace.abstain_reason else "")

@@ -105,6 +105,18 @@ def test_the_trace_page_says_when_the_message_was_a_just_asking_or_answer_click(
     assert 'id="pressed">Sent by an answer button under the script\'s question' in lead.get(f"/console/traces/{answered_id}").text
 
 
+def test_the_trace_page_says_when_a_question_was_searched_without_the_thread(lead, accounts):
+    with accounts.sessions.begin() as session:
+        new_topic = seed.trace(session, "Can you recommend a good pizza place?")
+        new_topic.routing = {**new_topic.routing, "retrieval": {"thread_similarity": 0.0798, "new_topic": True}}
+        new_topic.scores = {**new_topic.scores, "new_topic_below": 0.15}
+        follow_up = seed.trace(session, "How often does it refresh?")
+        ids = new_topic.id, follow_up.id
+    html = lead.get(f"/console/traces/{ids[0]}").text
+    assert 'id="new-topic">Searched without the thread: a new topic (similarity to the thread 0.0798, below 0.15)' in html
+    assert 'id="new-topic"' not in lead.get(f"/console/traces/{ids[1]}").text
+
+
 def test_the_trace_page_says_when_a_leads_correction_decided_the_route(lead, accounts):
     with accounts.sessions.begin() as session:
         row = seed.trace(session, "is there a refund policy for annual plans?")
@@ -149,7 +161,7 @@ def test_a_missing_trace_is_a_404_page(lead):
 
 def test_html_in_questions_answers_and_documents_is_shown_as_text(lead, accounts):
     with accounts.sessions.begin() as session:
-        row = seed.trace(session, f"what is {SCRIPT}?", f"answer <img src=x onerror=alert(1)>",
+        row = seed.trace(session, f"what is {SCRIPT}?", "answer <img src=x onerror=alert(1)>",
                          evidence=[{"key": "x.md", "title": SCRIPT, "text": f"doc {SCRIPT}", "url": "javascript:alert(1)"}])
         trace_id = row.id
     for path in ("/console/traces", f"/console/traces/{trace_id}", "/console/dashboard"):

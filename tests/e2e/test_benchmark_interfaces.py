@@ -100,3 +100,30 @@ def test_small_talk_benchmark_reports_recall_and_false_positives_against_the_pla
     assert ours["banking77"] == {"false_positives": 0, "messages": len(examples(4)), "examples": []}
     assert ours["tallyo"]["false_positives"] == 0 and ours["tallyo"]["messages"] > 500
     assert ours["latency"]["p50_us"] > 0
+
+
+def test_topic_shift_benchmark_compares_the_new_topic_check_with_always_searching_the_thread(tmp_path):
+    pages = {"bank": "Bank feeds refresh every four hours. Connect a bank under Banking, then Add account.",
+             "price": "Pro costs fifteen dollars a month. Business costs thirty five dollars a month.",
+             "trial": "Every new workspace gets a fourteen day free trial of Pro with no card needed."}
+    docs = tmp_path / "documents.jsonl"
+    docs.write_text("".join(json.dumps({"doc_id": key, "text": text}) + "\n" for key, text in pages.items()))
+    questions = [("How do I connect a bank?", "bank", []), ("How much is Pro?", "price", []), ("Is there a free trial?", "trial", []),
+                 ("How often does it refresh?", "bank", [("user", "How do I connect a bank?"), ("agent", pages["bank"])]),
+                 ("And Business?", "price", [("user", "How much is Pro?"), ("agent", pages["price"])]),
+                 ("Do I need a card for it?", "trial", [("user", "Is there a free trial?"), ("agent", pages["trial"])])]
+    dev = tmp_path / "questions.jsonl"
+    dev.write_text("".join(json.dumps({"id": f"q{n}", "question": q, "doc_id": d, "history": [{"role": r, "text": t} for r, t in h]}) + "\n"
+                           for n, (q, d, h) in enumerate(questions)))
+    clinc = tmp_path / "clinc150.json"
+    clinc.write_text(json.dumps({"oos_train": [[t, "oos"] for t in OUT_OF_SCOPE[:4]], "oos_val": [[t, "oos"] for t in OUT_OF_SCOPE[4:]]}))
+
+    figures = run_benchmark("topic_shift", "--doc2dial-docs", str(docs), "--doc2dial-questions", str(dev),
+                            "--clinc150", str(clinc), "--split", "tune", "--thresholds", "0.15", "--workdir", str(tmp_path / "work"))
+
+    assert figures["split"] == "tune" and set(figures["methods"]) == {"always_with_thread", "new_topic_below_0.15"}
+    for method in figures["methods"].values():
+        assert set(method) == {"followups", "off_topic", "new_questions", "p50_ms"}
+        assert method["off_topic"]["n"] == 4 and method["followups"]["n"] >= 1
+    assert figures["methods"]["always_with_thread"]["off_topic"]["searched_alone"] == 0.0
+    assert figures["methods"]["new_topic_below_0.15"]["off_topic"]["searched_alone"] > 0.0

@@ -173,3 +173,32 @@ def test_a_corrupted_index_file_is_rebuilt_from_the_database(synced):
     assert fresh.notices and "rebuilt the index from the database" in fresh.notices[0]
     assert list(path.parent.glob("chunks.json.corrupt-*")), "the damaged file is kept for inspection"
     assert ask(fresh, "How much does the Pro plan cost?").outcome is Outcome.ANSWERED
+
+
+def test_a_question_off_the_threads_topic_is_searched_alone(shared_synced):
+    thread = uuid.uuid4().hex
+    ask(shared_synced, "How much does Pro cost?", thread)
+    off_topic = ask(shared_synced, "Can you recommend a good pizza place?", thread)
+    assert off_topic.outcome is Outcome.ESCALATED and "not sure" in off_topic.text, "not the price again"
+    trace = trace_of(shared_synced, off_topic)
+    assert trace.standalone_query == "Can you recommend a good pizza place?"
+    searched = trace.routing["retrieval"]
+    assert searched["new_topic"] and searched["thread_similarity"] < shared_synced.settings.new_topic_below
+
+    new_question = ask(shared_synced, "How do I connect my bank account?", thread)
+    assert new_question.outcome is Outcome.ANSWERED
+    assert trace_of(shared_synced, new_question).standalone_query == "How do I connect my bank account?"
+    follow_up = ask(shared_synced, "How often does it refresh?", thread)
+    assert "4 hours" in follow_up.text, "'it' points back at the thread: searched with it"
+    assert "new_topic" not in trace_of(shared_synced, follow_up).routing["retrieval"]
+
+
+def test_searched_with_the_thread_the_off_topic_question_would_be_answered_from_the_old_topic(shared_synced):
+    from strategies.base import HistoryTurn, Question
+    from strategies.retrieval_strategy import RetrievalStrategy
+
+    price = ask(shared_synced, "How much does Pro cost?")
+    history = (HistoryTurn("user", "How much does Pro cost?"), HistoryTurn("bot", price.text))
+    always = RetrievalStrategy(shared_synced.retriever, new_topic_below=None)
+    answer = always.answer(Question("Can you recommend a good pizza place?", history))
+    assert not answer.abstained and "$15" in answer.text, "the failure the new-topic check is there for"

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from strategies.conversation_signals import asks_for_a_person, declines_the_script, looks_like_a_question, wants_to_stop
+from strategies.conversation_signals import (
+    asks_for_a_person,
+    declines_the_script,
+    looks_like_a_question,
+    points_back_at_the_thread,
+    wants_to_stop,
+)
 from strategies.scripts import load_scripts
 
 EXAMPLE_SCRIPTS = Path(__file__).resolve().parents[2] / "examples" / "scripts"
@@ -163,3 +169,21 @@ def test_looks_like_a_question(text):
 )
 def test_does_not_look_like_a_question(text):
     assert not looks_like_a_question(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["How often does it refresh?", "and Business?", "What about the annual plan?", "Can I do that from my phone?",
+     "Is there anything else I need?", "which one is cheaper?", "If I cancel, do I lose them?"],
+)
+def test_words_that_only_the_thread_explains_point_back_at_it(text):
+    assert points_back_at_the_thread(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["How do I connect my bank account?", "Can you recommend a good pizza place?", "Is there a free trial?",
+     "What's the weather in Paris?", "How much does Pro cost?"],
+)
+def test_a_self_contained_question_does_not_point_back(text):
+    assert not points_back_at_the_thread(text)
