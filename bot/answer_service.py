@@ -149,7 +149,8 @@ class AnswerService:
         turns = session.scalars(
             select(Turn).where(Turn.conversation_id == conversation.id).order_by(Turn.id.desc()).limit(self._history_turns)
         ).all()[::-1]
-        # The thread's topic starts at the last question that was searched as a new topic.
+        # The thread's topic starts at its last new topic: a question searched without the
+        # thread, a question asked after leaving a script, or a script's opening.
         started = _new_topic_starts(session, [t.id for t in turns if t.role == "user"])
         if started:
             turns = turns[max(i for i, t in enumerate(turns) if t.id in started):]
@@ -162,7 +163,15 @@ def _new_topic_starts(session: Session, question_turn_ids: list[int]) -> set[int
     rows = session.execute(
         select(AnswerTrace.question_turn_id, AnswerTrace.routing).where(AnswerTrace.question_turn_id.in_(question_turn_ids))
     )
-    return {turn_id for turn_id, routing in rows if ((routing or {}).get("retrieval") or {}).get("new_topic")}
+    return {turn_id for turn_id, routing in rows if _starts_a_topic(routing or {})}
+
+
+def _starts_a_topic(routing: dict) -> bool:
+    return bool(
+        (routing.get("retrieval") or {}).get("new_topic")
+        or routing.get("asked_after_a_script")
+        or (routing.get("script_turn") or {}).get("started")
+    )
 
 
 def _earlier(message: IncomingMessage, limit: int) -> tuple[HistoryTurn, ...]:

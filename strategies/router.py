@@ -90,6 +90,7 @@ class Router:
             if answer is not None:
                 return answer
             question = Question(question.text)  # a new topic: the script's turns are not its context
+            routing["asked_after_a_script"] = True
         if prediction is not None and self._scripts is not None and self._scripts.is_confident(prediction):
             # a team's own script for "hi" or "thanks" wins over the built-in reply
             reason = LEAD_CHOSE_SCRIPT if prediction.verdict else "confident in-scope script match"

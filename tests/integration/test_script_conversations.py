@@ -324,3 +324,14 @@ def escalations_of(container: Container, conversation_id: int) -> list:
 
     with container.sessions() as session:
         return list(session.scalars(select(Escalation).where(Escalation.conversation_id == conversation_id)))
+
+
+def test_follow_ups_look_back_only_to_the_threads_last_new_topic(scripted):
+    chat = Chat(scripted)
+    chat.say("How much does Pro cost?")
+    chat.say("I forgot my password")  # a script's opening starts a topic
+    assert trace(scripted, chat.say("no")).history[0]["text"] == "I forgot my password"
+    assert chat.conversation().script_state, "the script waits for the next answer"
+    chat.say("How many days is the free trial?")  # asked while it waits: the script is left
+    follow_up = trace(scripted, chat.say("Can I extend it?"))
+    assert [t["text"] for t in follow_up.history if t["role"] == "user"] == ["How many days is the free trial?"]
