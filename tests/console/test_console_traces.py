@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape as html_escape
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -141,11 +142,15 @@ def test_the_trace_page_shows_the_script_turn_and_whether_the_script_changed_sin
             turns[name] = row.id
     current = _text(lead.get(f"/console/traces/{turns['current']}").text.split('id="script-turn"')[1].split("</table>")[0])
     assert f"Script reset_password version {now}" in current
-    assert "This turn continued the script Steps said send_link → arrived Collected uses_sso: no" in current
+    script = accounts.scripts.scripts["reset_password"]
+    words = {step.id: _text(html_escape(step.say)) for step in script.steps}
+    assert f"This turn continued the script Steps said send_link {words['send_link']} arrived {words['arrived']} Collected uses_sso: no" in current, (
+        "the steps' words, as the version that said them has them")
     assert "Slots so far uses_sso: no, email: a@example.com Waits at step arrived (answer buttons: Yes · No)" in current
     edited = lead.get(f"/console/traces/{turns['edited']}").text
     assert 'id="script-changed">This script has been edited since this answer' in edited
     assert "<th>Ended</th><td>handed to a person</td>" in edited
+    assert "send_link → arrived" in edited and 'id="steps-said"' not in edited, "an edited script's words are not this turn's"
     assert 'id="script-changed"' not in lead.get(f"/console/traces/{turns['current']}").text
 
 

@@ -70,8 +70,12 @@ def _trace_page(request: Request, trace_id: str, status: int = 200, **context):
         if detail is None:
             return not_found(request, f"There is no trace {trace_id!r}. It may have been deleted, or the link is incomplete.")
         script = services(request).scripts().scripts.get(detail.trace.script_id or "")
+        said_version = ((detail.trace.routing or {}).get("script_turn") or {}).get("version")
+        # a step's words as the user read them: only while the script is the version that said them
+        step_words = {step.id: step.say for step in script.steps} if script and script.fingerprint == said_version else {}
         return page(request, "trace.html", status, d=detail, t=detail.trace, review_labels=REVIEW_LABELS,
-                    reasons=REASON_LABELS, script_version_now=script.fingerprint if script else None, **context)
+                    reasons=REASON_LABELS, script_version_now=script.fingerprint if script else None,
+                    step_words=step_words, **context)
 
 
 def not_found(request: Request, message: str):
