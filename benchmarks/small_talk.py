@@ -10,7 +10,8 @@ Sets:
   out-of-scope messages are not. The phrase lists were written looking at CLINC's `train`
   messages, so `val` is the held-out figure.
 - BANKING77 `train`: every message is a banking request, none is small talk.
-- The bundled Tallyo set: every script example and every question of examples/eval/tallyo.jsonl.
+- The bundled Tallyo set: every script example and every question of examples/eval/tallyo.jsonl
+  that is not labelled small talk.
 Baseline in the same run: an exact match of the whole message (lower-cased, punctuation
 removed) against the 16 commonest words and phrases. Prints a table; the last line is one
 JSON object.
@@ -82,7 +83,8 @@ def tallyo_texts() -> list[str]:
     scripts = load_scripts(REPO_ROOT / "examples" / "scripts")
     examples = [e for script in scripts.scripts.values() for e in script.examples]
     lines = (REPO_ROOT / "examples" / "eval" / "tallyo.jsonl").read_text(encoding="utf-8").splitlines()
-    return examples + [json.loads(line)["question"] for line in lines if line.strip() and not line.startswith("#")]
+    cases = [json.loads(line) for line in lines if line.strip() and not line.startswith("#")]
+    return examples + [case["question"] for case in cases if not case.get("expected_small_talk")]
 
 
 def _share(flags: list[bool]) -> float:

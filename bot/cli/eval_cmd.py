@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 
 from bot.cli.context import console, container, errors
 from bot.cli.progress import progress_bar
+from strategies.evaluation.cases import ROUTES
 
 
 
@@ -326,10 +327,10 @@ def _print_report(report, mistakes: int) -> None:
     console.print(table)
     for note in report.notes:
         console.print(f"[yellow]{escape(note)}[/yellow]")
-    confusion = Table("expected \\ router chose", "script", "retrieval", "escalate", title="routes")
-    for expected in ("script", "retrieval", "escalate"):
+    confusion = Table("expected \\ router chose", *ROUTES, title="routes")
+    for expected in ROUTES:
         row = report.route_confusion.get(expected, {})
-        confusion.add_row(expected, *[str(row.get(r, 0)) for r in ("script", "retrieval", "escalate")])
+        confusion.add_row(expected, *[str(row.get(r, 0)) for r in ROUTES])
     console.print(confusion)
     if report.router_mistakes and mistakes:
         shown = Table("case", "question", "expected", "chose", "confidence", "similarity",

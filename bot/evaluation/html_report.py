@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 from strategies.evaluation import Calibration, EvalReport  # noqa: E402
+from strategies.evaluation.cases import ROUTES  # noqa: E402
 from strategies.evaluation.metrics import SHOWN_METRICS  # noqa: E402
 
 CHART_METRICS = ("answer_accuracy", "script_accuracy", "oos_recall", "recall@k", "mrr@10", "groundedness", "escalation_recall")
@@ -77,7 +78,7 @@ def _metrics_table(report: EvalReport) -> str:
 
 
 def _confusion_table(confusion: dict[str, dict[str, int]]) -> str:
-    routes = ("script", "retrieval", "escalate")
+    routes = ROUTES
     rows = ["<table><tr><th>expected \\ chosen</th>" + "".join(f"<th>{r}</th>" for r in routes) + "</tr>"]
     for expected in routes:
         counts = confusion.get(expected, {})

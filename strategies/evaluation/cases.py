@@ -11,6 +11,8 @@ Each line is one JSON object with these keys (format version 1):
                       evidence should include at least one
     expected_facts    list of str, optional: phrases the answer should contain (case-insensitive)
     should_escalate   bool, optional (default false): a person should take this one
+    expected_small_talk  bool, optional (default false): small talk ("hi", "thanks"): the bot
+                      should reply itself, with no search, script or person
     note              str, optional: free text for people (where the case came from, why)
 
 Blank lines and lines starting with `#` are skipped. Any other key is an error, so a typo
@@ -27,7 +29,8 @@ from typing import Any
 
 FORMAT_VERSION = 1
 REQUIRED_KEYS = ("id", "question", "expected_script")
-OPTIONAL_KEYS = ("history", "expected_sources", "expected_facts", "should_escalate", "note")
+ROUTES = ("script", "retrieval", "escalate", "small_talk")  # what a case can expect the router to do
+OPTIONAL_KEYS = ("history", "expected_sources", "expected_facts", "should_escalate", "expected_small_talk", "note")
 HISTORY_ROLES = {"user": "user", "bot": "bot", "agent": "bot", "assistant": "bot"}
 
 
@@ -55,14 +58,18 @@ class EvalCase:
     expected_sources: tuple[str, ...] = ()
     expected_facts: tuple[str, ...] = ()
     should_escalate: bool = False
+    expected_small_talk: bool = False
     note: str = ""
     line: int = 0  # where it was read from, for messages
 
     @property
     def expected_route(self) -> str:
-        """What a router should do with it: escalate, follow the script, or answer from the docs."""
+        """What a router should do with it: escalate, follow the script, reply to small talk, or
+        answer from the docs."""
         if self.should_escalate:
             return "escalate"
+        if self.expected_small_talk:
+            return "small_talk"
         return "script" if self.expected_script else "retrieval"
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,6 +80,8 @@ class EvalCase:
         data["expected_sources"] = list(self.expected_sources)
         data["expected_facts"] = list(self.expected_facts)
         data["should_escalate"] = self.should_escalate
+        if self.expected_small_talk:
+            data["expected_small_talk"] = True
         if self.note:
             data["note"] = self.note
         return data
@@ -111,6 +120,11 @@ def parse_case(data: Any, path: Path | str = "<case>", line: int = 0) -> EvalCas
     escalate = data.get("should_escalate", False)
     if not isinstance(escalate, bool):
         raise fail(f"case {case_id}: 'should_escalate' must be true or false")
+    small_talk = data.get("expected_small_talk", False)
+    if not isinstance(small_talk, bool):
+        raise fail(f"case {case_id}: 'expected_small_talk' must be true or false")
+    if small_talk and (script or escalate):
+        raise fail(f"case {case_id}: 'expected_small_talk' cannot go with an expected script or should_escalate")
     note = data.get("note", "")
     if not isinstance(note, str):
         raise fail(f"case {case_id}: 'note' must be a string")
@@ -122,6 +136,7 @@ def parse_case(data: Any, path: Path | str = "<case>", line: int = 0) -> EvalCas
         expected_sources=_strings(data.get("expected_sources", []), "expected_sources", fail, case_id),
         expected_facts=_strings(data.get("expected_facts", []), "expected_facts", fail, case_id),
         should_escalate=escalate,
+        expected_small_talk=small_talk,
         note=note,
         line=line,
     )

@@ -22,7 +22,7 @@ from strategies.grounding import is_supported, split_sentences
 class Judged:
     case_id: str
     strategy: str
-    route: str  # script | retrieval | escalate
+    route: str  # script | retrieval | escalate | small_talk
     script_id: str | None
     answered: bool  # the bot replied with an answer (a script step or docs)
     escalated: bool  # a person was brought in, or offered (abstention)
@@ -101,6 +101,9 @@ def _verdict(case: EvalCase, result: Judged) -> tuple[bool, bool]:
     if case.should_escalate:
         correct = result.escalated
         return correct, not correct and result.answered
+    if case.expected_small_talk:
+        correct = result.route == "small_talk"
+        return correct, not correct and result.answered  # a docs answer or a script to "hi"
     if case.expected_script:
         correct = result.script_id == case.expected_script
         return correct, not correct and result.answered and not (result.escalated and result.script_id is None)

@@ -146,6 +146,8 @@ def _route_right(case: EvalCase, j: Judged) -> bool:
         return j.route in ("script", "escalate") and j.script_id == case.expected_script
     if expected == "escalate":
         return j.escalated
+    if expected == "small_talk":
+        return j.route == "small_talk"
     return j.route == "retrieval" and j.script_id is None
 
 

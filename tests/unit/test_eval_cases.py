@@ -45,6 +45,9 @@ def test_expected_route_follows_the_labels():
     assert parse_case(case(expected_script="reset_password")).expected_route == "script"
     assert parse_case(case()).expected_route == "retrieval"
     assert parse_case(case(should_escalate=True)).expected_route == "escalate"
+    greeting = parse_case(case(question="hi", expected_small_talk=True))
+    assert greeting.expected_route == "small_talk" and greeting.to_dict()["expected_small_talk"] is True
+    assert "expected_small_talk" not in parse_case(case()).to_dict()
 
 
 @pytest.mark.parametrize(
@@ -55,6 +58,8 @@ def test_expected_route_follows_the_labels():
         (json.dumps({"id": "c1", "question": "q"}), "missing key(s) 'expected_script'"),
         (json.dumps(case(question="  ")), "'question' must be a non-empty string"),
         (json.dumps(case(should_escalate="yes")), "'should_escalate' must be true or false"),
+        (json.dumps(case(expected_small_talk="yes")), "'expected_small_talk' must be true or false"),
+        (json.dumps(case(expected_small_talk=True, expected_script="reset_password")), "cannot go with an expected script"),
         (json.dumps(case(expected_sources="plans.md")), "'expected_sources' must be a list"),
         (json.dumps(case(history=[{"role": "system", "text": "x"}])), "history item 1"),
         (json.dumps(["c1"]), "expected a JSON object"),
@@ -93,4 +98,4 @@ def test_the_bundled_example_set_reads():
     cases = load_eval_set(REPO / "examples" / "eval" / "tallyo.jsonl").cases
     scripts = {p.stem for p in (REPO / "examples" / "scripts").glob("*.yaml")}
     assert {c.expected_script for c in cases if c.expected_script} <= scripts
-    assert {c.expected_route for c in cases} == {"script", "retrieval", "escalate"}
+    assert {c.expected_route for c in cases} == {"script", "retrieval", "escalate", "small_talk"}

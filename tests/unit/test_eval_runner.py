@@ -139,3 +139,18 @@ def test_the_trace_routing_records_the_overridden_thresholds():
     answer = run.router(min_confidence=0.7).answer(Question("I forgot my password"))
     assert answer.routing["thresholds"]["min_confidence"] == 0.7
     assert answer.routing["thresholds"]["method"] == "eval_calibration"
+
+
+def test_a_small_talk_case_is_right_when_the_router_replies_itself():
+    run, _, _ = evaluation()
+    greeting = EvalCase("hi", "hi there!", None, expected_small_talk=True)
+    report = run.run([*CASES, greeting])
+    judged = {j.case_id: j for j in report.judged["router"]}
+    assert judged["hi"].route == "small_talk" and judged["hi"].correct and not judged["hi"].wrong
+    assert report.route_confusion["small_talk"] == {"small_talk": 1}
+    assert "hi" not in [m["id"] for m in report.router_mistakes]
+    for alone in ("script", "retrieval"):  # a scripts-only or docs-only channel replies to small talk too
+        assert {j.case_id: j for j in report.judged[alone]}["hi"].correct, alone
+    docs_answer = run.run([EvalCase("pro", "How much is Pro?", None, expected_small_talk=True)])
+    assert docs_answer.judged["router"][0].wrong, "a docs answer where small talk was expected is wrong"
+    assert greeting.expected_route == "small_talk"

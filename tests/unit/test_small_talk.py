@@ -83,13 +83,15 @@ def test_a_long_message_is_not_small_talk_whatever_its_words():
     assert small_talk_in(" ".join(["thanks"] * 5)) is SmallTalk.THANKS
 
 
-def test_no_script_example_and_no_evaluation_question_reads_as_small_talk():
+def test_no_script_example_and_no_evaluation_question_reads_as_small_talk_unless_labelled_so():
     scripts = load_scripts(EXAMPLES / "scripts")
     examples = [example for script in scripts.scripts.values() for example in script.examples]
-    questions = [json.loads(line)["question"] for line in (EXAMPLES / "eval" / "tallyo.jsonl").read_text().splitlines()
-                 if line.strip() and not line.startswith("#")]
+    cases = [json.loads(line) for line in (EXAMPLES / "eval" / "tallyo.jsonl").read_text().splitlines()
+             if line.strip() and not line.startswith("#")]
+    questions = [case["question"] for case in cases if not case.get("expected_small_talk")]
     assert len(examples) > 200 and len(questions) > 100
     assert [text for text in examples + questions if small_talk_in(text)] == []
+    assert all(small_talk_in(case["question"]) for case in cases if case.get("expected_small_talk"))
 
 
 def test_the_greeting_names_the_product_when_it_is_set():
